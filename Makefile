@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app survey_app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test setup db demo lint format test-sqlite test-postgres e2e-browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+db: setup
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo
+
+run: demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+e2e-browser:
+	@sh tests/e2e/ensure_chromium.sh
+
+test-sqlite: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Runs the suite again on PostgreSQL when TEST_DATABASE_URL points at a reachable server.
+test-postgres: setup
+	@if [ -n "$$TEST_DATABASE_URL" ] && $(BIN)/python -m tests.pg_reachable; then \
+		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+		SURVEY_TEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python -m pytest -q -p no:cacheprovider; \
+	else \
+		echo "== PostgreSQL not reachable (set TEST_DATABASE_URL); suite ran on SQLite only"; \
+	fi
+
+test: lint e2e-browser test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,54 @@
+"""Survey platform for Thai provincial education offices: the app factory.
+
+The factory reads like a table of contents: configuration, extensions, then each feature package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from survey_app.config import build_config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the WSGI app; `test_config` overrides settings for the test suite."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(build_config(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+    register_extensions(app)
+    register_core(app)
+    register_features(app)
+    if app.config["TRUST_PROXY"]:
+        n = app.config["TRUST_PROXY"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from survey_app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_core(app: Flask) -> None:
+    from survey_app.core import i18n, security, web
+
+    i18n.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+
+
+def register_features(app: Flask) -> None:
+    from survey_app.accounts.blueprint import bp as accounts_bp
+    from survey_app.accounts.cli import register_cli as register_accounts_cli
+
+    app.register_blueprint(accounts_bp)
+    register_accounts_cli(app)

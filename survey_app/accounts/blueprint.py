@@ -1,0 +1,41 @@
+"""The accounts blueprint: login, home, directory pages; and how a cookie becomes a user."""
+
+from flask import Blueprint, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey_app.accounts.models import User, UserSession
+from survey_app.extensions import db, login_manager
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "กรุณาเข้าสู่ระบบก่อน"
+login_manager.login_message_category = "info"
+
+PASSWORD_CHANGE_EXEMPT = frozenset({"accounts.change_password", "accounts.logout", "accounts.language", "static"})
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    """The cookie holds a session token; a revoked token or a disabled user logs nobody in."""
+    row = db.session.scalar(select(UserSession).where(UserSession.token == token, UserSession.revoked_at.is_(None)))
+    if row is None or not row.user.is_enabled:
+        return None
+    row.user.session_token = token  # type: ignore[attr-defined]
+    return row.user
+
+
+@bp.before_app_request
+def force_password_change():  # type: ignore[no-untyped-def]
+    """Users with an initial or reset password must choose their own before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+    ):
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+from survey_app.accounts import views  # noqa: E402, F401  (routes attach to bp)

@@ -1,0 +1,126 @@
+"""Operational commands: `flask directory import`, `flask accounts …` and `flask demo`.
+
+Commands call operations and commit once at the end, like a request does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from survey_app.accounts import demo, operations
+from survey_app.accounts.directory_import import DirectoryFileError, check_rows, read_table
+from survey_app.accounts.export import write_accounts_workbook
+from survey_app.accounts.models import OrgUnit, User
+from survey_app.accounts.passwords import policy_problems
+from survey_app.core.scope import Role
+from survey_app.extensions import db
+
+directory_cli = click.Group("directory", help="ทำเนียบหน่วยงาน: นำเข้าและตรวจสอบ")
+accounts_cli = click.Group("accounts", help="บัญชีผู้ใช้")
+
+
+def import_rows(rows: list[dict[str, str]], source: str) -> operations.ImportSummary:
+    """Check rows against the database and apply them; raises ClickException listing every error."""
+    existing = {code: kind for code, kind in db.session.execute(select(OrgUnit.code, OrgUnit.kind))}
+    checked, errors = check_rows(rows, existing, _parent_codes())
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(f"พบข้อผิดพลาด {len(errors)} รายการ ไม่ได้นำเข้าข้อมูลใดเลย")
+    return operations.apply_directory(checked, source)
+
+
+def _parent_codes() -> dict[str, str | None]:
+    units = db.session.execute(select(OrgUnit.id, OrgUnit.code, OrgUnit.parent_id)).all()
+    code_of = {uid: code for uid, code, _ in units}
+    return {code: code_of.get(parent_id) if parent_id else None for _, code, parent_id in units}
+
+
+@directory_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(file: Path) -> None:
+    """Import a directory CSV/XLSX; nothing is written if any row is wrong."""
+    try:
+        rows = read_table(file)
+    except DirectoryFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    summary = import_rows(rows, source=file.name)
+    db.session.commit()
+    click.echo(f"นำเข้าแล้ว: เพิ่ม {summary.created} แก้ไข {summary.updated} ไม่เปลี่ยนแปลง {summary.unchanged}")
+
+
+@accounts_cli.command("create-for-directory")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="โฟลเดอร์ผลลัพธ์")
+def create_for_directory(out: Path | None) -> None:
+    """One respondent per unit and a certifier per agency, with random passwords written to an XLSX."""
+    issued = operations.create_accounts_for_directory()
+    if not issued:
+        click.echo("ทุกหน่วยงานมีบัญชีแล้ว ไม่ได้สร้างบัญชีใหม่")
+        return
+    path = write_accounts_workbook(issued, Path(out or current_app.config["EXPORT_DIR"]))
+    db.session.commit()
+    click.echo(f"สร้างบัญชี {len(issued)} บัญชี รหัสผ่านเริ่มต้นอยู่ในไฟล์ {path}")
+    click.echo("ไฟล์นี้มีรหัสผ่าน: ส่งมอบแล้วลบทิ้ง")
+
+
+@accounts_cli.command("create-admin")
+@click.option("--username", prompt="ชื่อผู้ใช้")
+@click.option("--password", prompt="รหัสผ่าน", hide_input=True, confirmation_prompt=True)
+@click.option("--unit", "unit_code", default=None, help="รหัสหน่วยงาน (ค่าเริ่มต้น: หน่วยงานระดับจังหวัด)")
+@click.option("--role", type=click.Choice([Role.SYSTEM_ADMIN, Role.PROVINCE_ADMIN]), default=Role.SYSTEM_ADMIN)
+def create_admin(username: str, password: str, unit_code: str | None, role: str) -> None:
+    """Create a system or province administrator."""
+    if problems := policy_problems(password, username):
+        raise click.ClickException("; ".join(problems))
+    stmt = (
+        select(OrgUnit).where(OrgUnit.code == unit_code)
+        if unit_code
+        else select(OrgUnit).where(OrgUnit.parent_id.is_(None))
+    )
+    unit = db.session.scalars(stmt.order_by(OrgUnit.id)).first()
+    if unit is None:
+        raise click.ClickException("ไม่พบหน่วยงาน: นำเข้าทำเนียบหน่วยงานก่อน")
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise click.ClickException(f"มีผู้ใช้ชื่อ {username} แล้ว")
+    operations.create_user(username, password, Role(role), unit, must_change_password=False)
+    db.session.commit()
+    click.echo(f"สร้างผู้ดูแล {username} ที่ {unit.name_th} แล้ว")
+
+
+@click.command("demo")
+@click.option("--quiet", is_flag=True, help="ไม่พิมพ์รายการบัญชีสาธิต")
+def demo_command(quiet: bool) -> None:
+    """Load the demo Phetchabun directory and demo accounts (safe to run again)."""
+    summary = import_rows(demo.demo_rows(), source="demo")
+    created = _demo_accounts()
+    for hook in current_app.extensions.get("demo_hooks", []):
+        hook()
+    db.session.commit()
+    if not quiet:
+        click.echo(f"ทำเนียบสาธิต: เพิ่ม {summary.created} แก้ไข {summary.updated}; บัญชีใหม่ {created}")
+        click.echo(f"บัญชีสาธิต (รหัสผ่านทุกบัญชี: {demo.DEMO_PASSWORD})")
+        for username, _code, _role, label in demo.DEMO_ACCOUNTS:
+            click.echo(f"  {username:<12} {label}")
+
+
+def _demo_accounts() -> int:
+    created = 0
+    for username, code, role, _label in demo.DEMO_ACCOUNTS:
+        if db.session.scalar(select(User.id).where(User.username == username)):
+            continue
+        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+        if unit is not None:
+            operations.create_user(username, demo.DEMO_PASSWORD, Role(role), unit, must_change_password=False)
+            created += 1
+    return created
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to `flask`."""
+    app.cli.add_command(directory_cli)
+    app.cli.add_command(accounts_cli)
+    app.cli.add_command(demo_command)

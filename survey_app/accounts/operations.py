@@ -1,0 +1,267 @@
+"""State changes of the directory and of accounts. Operations flush; the request or CLI command commits."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from survey_app.accounts.directory_import import DirectoryRow
+from survey_app.accounts.kinds import Level
+from survey_app.accounts.models import District, OrgUnit, OrgUnitChange, User, UserSession
+from survey_app.accounts.passwords import hash_password, random_password, verify_password
+from survey_app.core import audit
+from survey_app.core.db import utcnow
+from survey_app.core.scope import Role
+from survey_app.extensions import db
+
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+TRACKED_FIELDS = ("name_th", "name_en", "kind", "district_code")
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, for the command's closing line."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def apply_directory(rows: list[DirectoryRow], source: str) -> ImportSummary:
+    """Create or update units from checked rows, keeping every changed value in the history table."""
+    summary = ImportSummary()
+    units = {unit.code: unit for unit in db.session.scalars(select(OrgUnit))}
+    _ensure_districts(rows)
+    for row in rows:
+        unit = units.get(row.code)
+        if unit is None:
+            unit = OrgUnit(code=row.code, kind=row.kind, name_th=row.name_th, alt_codes={})
+            db.session.add(unit)
+            units[row.code] = unit
+            summary.created += 1
+            changed = True
+        else:
+            changed = _update_fields(unit, row, source)
+        unit.name_en = row.name_en
+        unit.district_code = row.district_code
+        unit.alt_codes = {**(unit.alt_codes or {}), **row.alt_codes}
+        if not changed:
+            summary.unchanged += 1
+        elif unit.id is not None:
+            summary.updated += 1
+    db.session.flush()
+    _apply_parents(rows, units, source)
+    recompute_paths()
+    return summary
+
+
+def _ensure_districts(rows: list[DirectoryRow]) -> None:
+    known = set(db.session.scalars(select(District.code)))
+    for row in rows:
+        if row.district_code and row.district_code not in known:
+            db.session.add(District(code=row.district_code, name_th=row.district_name or row.district_code))
+            known.add(row.district_code)
+    db.session.flush()
+
+
+def _update_fields(unit: OrgUnit, row: DirectoryRow, source: str) -> bool:
+    changed = False
+    for name in TRACKED_FIELDS:
+        old, new = getattr(unit, name), getattr(row, name)
+        if old != new:
+            db.session.add(
+                OrgUnitChange(
+                    org_unit_id=unit.id, field=name, old_value=_text(old), new_value=_text(new), source=source
+                )
+            )
+            setattr(unit, name, new)
+            changed = True
+    return changed
+
+
+def _apply_parents(rows: list[DirectoryRow], units: dict[str, OrgUnit], source: str) -> None:
+    for row in rows:
+        unit = units[row.code]
+        parent = units.get(row.parent_code) if row.parent_code else None
+        new_parent_id = parent.id if parent else None
+        if unit.parent_id != new_parent_id:
+            if unit.parent_id is not None:
+                old_code = db.session.get(OrgUnit, unit.parent_id).code  # type: ignore[union-attr]
+                db.session.add(
+                    OrgUnitChange(
+                        org_unit_id=unit.id,
+                        field="parent",
+                        old_value=old_code,
+                        new_value=row.parent_code,
+                        source=source,
+                    )
+                )
+            unit.parent_id = new_parent_id
+    db.session.flush()
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def recompute_paths() -> None:
+    """Rewrite every unit's materialised path from the parent links (one pass over the tree)."""
+    pairs = db.session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.path)).all()
+    parent_of = {unit_id: parent_id for unit_id, parent_id, _ in pairs}
+    current = {unit_id: path for unit_id, _, path in pairs}
+    cache: dict[int, str] = {}
+
+    def path_of(unit_id: int) -> str:
+        if unit_id not in cache:
+            parent_id = parent_of[unit_id]
+            cache[unit_id] = (path_of(parent_id) if parent_id else "/") + f"{unit_id}/"
+        return cache[unit_id]
+
+    changes = [{"id": uid, "path": path_of(uid)} for uid in parent_of if path_of(uid) != current[uid]]
+    if changes:
+        db.session.execute(update(OrgUnit), changes)
+    db.session.flush()
+    db.session.expire_all()
+
+
+def create_user(
+    username: str,
+    password: str,
+    role: Role,
+    org_unit: OrgUnit,
+    *,
+    display_name: str = "",
+    must_change_password: bool = True,
+    actor_id: int | None = None,
+) -> User:
+    """A new account for one org unit."""
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        org_unit_id=org_unit.id,
+        display_name=display_name or org_unit.name_th,
+        must_change_password=must_change_password,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor_id=actor_id, object_type="user", object_id=user.id, org_unit_id=org_unit.id)
+    return user
+
+
+def authenticate(username: str, password: str, now: datetime | None = None) -> User | None:
+    """The user when the password is right and the account is not locked; counts failures otherwise."""
+    now = now or utcnow()
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        verify_password(None, password)  # same work as a real check, so timing reveals nothing
+        return None
+    if user.locked_until and user.locked_until > now:
+        return None
+    if not user.is_enabled or not verify_password(user.password_hash, password):
+        _count_failure(user, now)
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.flush()
+    return user
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        user.failed_logins = 0
+        audit.record("user.locked", actor_id=None, object_type="user", object_id=user.id, org_unit_id=user.org_unit_id)
+    db.session.flush()
+
+
+def start_session(user: User, user_agent: str | None) -> UserSession:
+    """A new server-side session record; its token goes into the (rotated) cookie."""
+    record = UserSession(token=secrets.token_urlsafe(32), user_id=user.id, user_agent=(user_agent or "")[:255])
+    db.session.add(record)
+    db.session.flush()
+    audit.record("user.login", actor_id=user.id, object_type="user", object_id=user.id, org_unit_id=user.org_unit_id)
+    return record
+
+
+def end_session(token: str, user: User) -> None:
+    """Revoke one session, so its cookie no longer logs anybody in."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token == token, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    audit.record("user.logout", actor_id=user.id, object_type="user", object_id=user.id, org_unit_id=user.org_unit_id)
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password and revoke every session of the user; the caller starts a fresh one."""
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.flush()
+    audit.record("user.password_change", actor_id=user.id, object_type="user", object_id=user.id)
+
+
+def reset_password(user: User, actor_id: int | None) -> str:
+    """A new random password the user must change at first login; returns it once to hand out."""
+    password = random_password()
+    change_password(user, password)
+    user.must_change_password = True
+    audit.record("user.password_reset", actor_id=actor_id, object_type="user", object_id=user.id)
+    return password
+
+
+@dataclass(frozen=True)
+class IssuedAccount:
+    """A created account and its initial password, for the hand-out workbook."""
+
+    unit: OrgUnit
+    username: str
+    password: str
+    role: Role
+
+
+def create_accounts_for_directory(actor_id: int | None = None) -> list[IssuedAccount]:
+    """One respondent per unit and one certifier per agency, for units that have none yet."""
+    have = {(uid, role) for uid, role in db.session.execute(select(User.org_unit_id, User.role))}
+    taken = set(db.session.scalars(select(User.username)))
+    issued: list[IssuedAccount] = []
+    for unit in db.session.scalars(select(OrgUnit).where(OrgUnit.active).order_by(OrgUnit.path)):
+        for role in _roles_for(unit):
+            if (unit.id, role) in have:
+                continue
+            username = _username(unit, role, taken)
+            password = random_password()
+            create_user(username, password, role, unit, actor_id=actor_id)
+            issued.append(IssuedAccount(unit, username, password, role))
+    return issued
+
+
+def _roles_for(unit: OrgUnit) -> list[Role]:
+    if unit.level == Level.SCHOOL:
+        return [Role.RESPONDENT]
+    if unit.level == Level.AGENCY:
+        return [Role.RESPONDENT, Role.CERTIFIER]
+    return [Role.RESPONDENT, Role.PROVINCE_ADMIN]
+
+
+def _username(unit: OrgUnit, role: Role, taken: set[str]) -> str:
+    suffix = {Role.RESPONDENT: "", Role.CERTIFIER: "-cert", Role.PROVINCE_ADMIN: "-admin"}.get(role, "")
+    base = f"{unit.code}{suffix}".lower()
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name)
+    return name

@@ -1,0 +1,66 @@
+"""Password hashing (argon2id), the password policy and random initial passwords."""
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
+
+MIN_LENGTH = 10
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I to read off paper
+_PRODUCTION = PasswordHasher()
+_FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # tests only: PASSWORD_HASH_FAST
+_DUMMY_HASH = _PRODUCTION.hash("not-a-real-password")
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "1234567890",
+        "12345678",
+        "qwertyuiop",
+        "admin12345",
+        "0123456789",
+        "1111111111",
+    }
+)
+
+
+def _hasher() -> PasswordHasher:
+    if has_app_context() and current_app.config.get("PASSWORD_HASH_FAST"):
+        return _FAST
+    return _PRODUCTION
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash carrying its own parameters."""
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches; with no hash, still spends the time so usernames cannot be probed."""
+    try:
+        return _PRODUCTION.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def policy_problems(password: str, username: str) -> list[str]:
+    """Thai messages for every rule the new password breaks (empty when it is acceptable)."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_LENGTH} ตัวอักษร")
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+        problems.append("รหัสผ่านนี้เดาง่ายเกินไป")
+    if username and username.lower() in password.lower():
+        problems.append("รหัสผ่านต้องไม่มีชื่อผู้ใช้อยู่ในนั้น")
+    if not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
+        problems.append("รหัสผ่านต้องมีทั้งตัวอักษรและตัวเลข")
+    return problems
+
+
+def random_password(length: int = 12) -> str:
+    """An initial password that is easy to copy from a printed sheet and satisfies the policy."""
+    while True:
+        candidate = "".join(secrets.choice(_ALPHABET) for _ in range(length))
+        if not policy_problems(candidate, ""):
+            return candidate

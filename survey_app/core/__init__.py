@@ -1,0 +1,1 @@
+"""Shared building blocks every feature package may import; imports none of them."""

@@ -1,0 +1,138 @@
+"""Thai conventions: Buddhist-Era dates, fiscal years (1 Oct – 30 Sep), Thai digits and Likert levels."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+BE_OFFSET = 543
+
+THAI_MONTHS = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)  # fmt: skip
+THAI_MONTHS_SHORT = (
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+)  # fmt: skip
+_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+_ARABIC_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙０１２３４５６７８９", "01234567890123456789")
+
+
+def to_bangkok(moment: datetime) -> datetime:
+    """The same instant on the Bangkok wall clock (naive datetimes are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(BANGKOK)
+
+
+def now_bangkok() -> datetime:
+    """The server clock on the Bangkok wall: deadlines are decided with this, never the client's clock."""
+    return datetime.now(BANGKOK)
+
+
+def today_bangkok() -> date:
+    return now_bangkok().date()
+
+
+def thai_date(value: date | datetime | None, *, short: bool = True, with_time: bool = False) -> str:
+    """'21 พ.ย. 2569' (or the long month name), Buddhist Era; datetimes are shown in Bangkok time."""
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        value = to_bangkok(value)
+    months = THAI_MONTHS_SHORT if short else THAI_MONTHS
+    text = f"{value.day} {months[value.month - 1]} {value.year + BE_OFFSET}"
+    if with_time and isinstance(value, datetime):
+        text += f" {value:%H:%M} น."
+    return text
+
+
+def thai_digits(text: object) -> str:
+    """Arabic digits to Thai digits, as official letters write them."""
+    return str(text).translate(_THAI_DIGITS)
+
+
+def arabic_digits(text: str) -> str:
+    """Thai and full-width digits to ASCII digits, so typed numbers parse."""
+    return text.translate(_ARABIC_DIGITS)
+
+
+def fiscal_year_of(day: date) -> int:
+    """The Buddhist-Era fiscal year containing a day: FY 2563 = 1 Oct 2019 – 30 Sep 2020."""
+    return day.year + BE_OFFSET + (1 if day.month >= 10 else 0)
+
+
+@dataclass(frozen=True)
+class FiscalYear:
+    """A Thai government fiscal year, named by its Buddhist-Era year."""
+
+    be_year: int
+
+    @property
+    def start(self) -> date:
+        return date(self.be_year - BE_OFFSET - 1, 10, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.be_year - BE_OFFSET, 9, 30)
+
+    def start_moment(self) -> datetime:
+        """Midnight of 1 October in Bangkok."""
+        return datetime.combine(self.start, time.min, tzinfo=BANGKOK)
+
+    def end_moment(self) -> datetime:
+        """The last instant of 30 September in Bangkok (exclusive end is the next midnight)."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=BANGKOK)
+
+    def label(self) -> str:
+        return f"ปีงบประมาณ พ.ศ. {self.be_year}"
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class LevelBand:
+    """One band of a Likert reading, e.g. 4.51–5.00 มากที่สุด."""
+
+    low: float
+    high: float
+    label_th: str
+    label_en: str
+
+
+STANDARD_BANDS: tuple[LevelBand, ...] = (
+    LevelBand(4.51, 5.00, "มากที่สุด", "highest"),
+    LevelBand(3.51, 4.50, "มาก", "high"),
+    LevelBand(2.51, 3.50, "ปานกลาง", "moderate"),
+    LevelBand(1.51, 2.50, "น้อย", "low"),
+    LevelBand(1.00, 1.50, "น้อยที่สุด", "lowest"),
+)
+EQUAL_WIDTH_BANDS: tuple[LevelBand, ...] = (
+    LevelBand(4.21, 5.00, "มากที่สุด", "highest"),
+    LevelBand(3.41, 4.20, "มาก", "high"),
+    LevelBand(2.61, 3.40, "ปานกลาง", "moderate"),
+    LevelBand(1.81, 2.60, "น้อย", "low"),
+    LevelBand(1.00, 1.80, "น้อยที่สุด", "lowest"),
+)
+
+
+def likert_level(mean: float | None, bands: tuple[LevelBand, ...] = STANDARD_BANDS) -> str:
+    """The Thai reading of a mean; the mean is rounded to 2 decimals first, as reports print it."""
+    if mean is None or mean != mean:  # None or NaN
+        return "-"
+    shown = round(mean + 1e-9, 2)
+    for band in bands:
+        if shown >= band.low:
+            return band.label_th
+    return bands[-1].label_th
+
+
+def format_number(value: float | int | None, decimals: int = 2) -> str:
+    """1,234.50 style, '-' for no value."""
+    if value is None or value != value:
+        return "-"
+    if isinstance(value, int) or decimals == 0:
+        return f"{value:,.0f}"
+    return f"{value:,.{decimals}f}"

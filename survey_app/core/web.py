@@ -1,0 +1,106 @@
+"""Web plumbing shared by every feature: template filters, error pages and the home-page panel registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+
+from survey_app.core import thai
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A block on the home page, rendered by the feature that owns it (keeps imports one-way)."""
+
+    order: int
+    render: Callable[[object], Markup | str | None]
+
+
+_HOME_PANELS: list[HomePanel] = []
+
+
+def register_home_panel(order: int, render: Callable[[object], Markup | str | None]) -> None:
+    """Features call this at import time to add their block to every user's home page."""
+    _HOME_PANELS.append(HomePanel(order, render))
+    _HOME_PANELS.sort(key=lambda p: p.order)
+
+
+def home_panels(user: object) -> list[Markup]:
+    """The rendered panels that have something to show this user."""
+    rendered = (panel.render(user) for panel in _HOME_PANELS)
+    # panels come from render_template with autoescaping on, so their HTML is already safe
+    return [Markup(html) for html in rendered if html]  # noqa: S704
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the top bar, shown to the roles that may use it."""
+
+    order: int
+    label: str
+    endpoint: str
+    roles: frozenset[str]
+
+
+_NAV: list[NavItem] = []
+
+
+def register_nav(order: int, label: str, endpoint: str, roles: set[str] | frozenset[str]) -> None:
+    """Features add their top-bar links here; the base layout shows those the user's role may use."""
+    if not any(item.endpoint == endpoint for item in _NAV):
+        _NAV.append(NavItem(order, label, endpoint, frozenset(roles)))
+        _NAV.sort(key=lambda item: item.order)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+
+
+def nav_items(user: object) -> list[NavLink]:
+    role = getattr(user, "role", None)
+    return [NavLink(item.label, url_for(item.endpoint)) for item in _NAV if role in item.roles]
+
+
+def _error(code: int, title: str, message: str):  # type: ignore[no-untyped-def]
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    """Filters for Thai dates and numbers, and Thai error pages."""
+    app.add_template_filter(thai.thai_date, "thai_date")
+    app.add_template_filter(lambda v: thai.thai_date(v, with_time=True), "thai_datetime")
+    app.add_template_filter(thai.thai_digits, "thai_digits")
+    app.add_template_filter(thai.format_number, "number")
+
+    @app.errorhandler(404)
+    def not_found(_exc):  # type: ignore[no-untyped-def]
+        return _error(404, "ไม่พบหน้าที่ต้องการ", "หน้านี้ไม่มีอยู่ หรือคุณไม่มีสิทธิ์เข้าถึง")
+
+    @app.errorhandler(403)
+    def forbidden(_exc):  # type: ignore[no-untyped-def]
+        return _error(403, "ไม่มีสิทธิ์", "บทบาทของคุณไม่สามารถทำรายการนี้ได้")
+
+    @app.errorhandler(413)
+    def too_large(_exc):  # type: ignore[no-untyped-def]
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return _error(413, "ไฟล์ใหญ่เกินไป", f"ส่งข้อมูลได้ไม่เกิน {limit} MB ต่อครั้ง")
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_exc):  # type: ignore[no-untyped-def]
+        return _error(400, "แบบฟอร์มหมดอายุ", "กรุณากลับไปหน้าก่อนหน้า โหลดหน้าใหม่ แล้วลองอีกครั้ง")
+
+    @app.errorhandler(500)
+    def server_error(_exc):  # type: ignore[no-untyped-def]
+        return _error(500, "ระบบขัดข้อง", "เกิดข้อผิดพลาดภายในระบบ กรุณาลองใหม่อีกครั้ง")
+
+    app.jinja_env.globals.update(nav_items=nav_items, today_be=lambda: thai.thai_date(thai.today_bangkok()))
+
+    @app.context_processor
+    def _request_path() -> dict[str, object]:
+        return {"request_path": request.path}

@@ -14,7 +14,9 @@ PASSWORD = "Secret-pass-123"
 _codes = itertools.count(1)
 
 
-def make_unit(kind: OrgKind, parent: OrgUnit | None = None, name: str | None = None, code: str | None = None) -> OrgUnit:
+def make_unit(
+    kind: OrgKind, parent: OrgUnit | None = None, name: str | None = None, code: str | None = None
+) -> OrgUnit:
     code = code or f"T{next(_codes):07d}"
     unit = OrgUnit(code=code, kind=kind, name_th=name or f"หน่วยทดสอบ {code}", parent=parent, alt_codes={})
     db.session.add(unit)

@@ -25,7 +25,7 @@ accounts_cli = click.Group("accounts", help="บัญชีผู้ใช้")
 
 def import_rows(rows: list[dict[str, str]], source: str) -> operations.ImportSummary:
     """Check rows against the database and apply them; raises ClickException listing every error."""
-    existing = {code: kind for code, kind in db.session.execute(select(OrgUnit.code, OrgUnit.kind))}
+    existing = dict(db.session.execute(select(OrgUnit.code, OrgUnit.kind)).all())
     checked, errors = check_rows(rows, existing, _parent_codes())
     if errors:
         for error in errors:

@@ -50,5 +50,10 @@ def register_features(app: Flask) -> None:
     from survey_app.accounts.blueprint import bp as accounts_bp
     from survey_app.accounts.cli import register_cli as register_accounts_cli
 
+    from survey_app.forms_engine.blueprint import bp as forms_bp
+    from survey_app.forms_engine.cli import register_cli as register_forms_cli
+
     app.register_blueprint(accounts_bp)
     register_accounts_cli(app)
+    app.register_blueprint(forms_bp)
+    register_forms_cli(app)

@@ -1,0 +1,146 @@
+"""Answer states and the rules that need the whole response: visibility, requiredness, cross-item checks.
+
+An answer is a value, an explicit "none" (ไม่มี), or an explicit N/A; a question with no answer is missing.
+They are stored and counted distinctly; "none" never becomes 0 or the text "ไม่มี".
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.audience import includes
+
+
+class AnswerState(StrEnum):
+    VALUE = "value"
+    NONE = "none"
+    NA = "na"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One question's answer; `value` is JSON-ready and only set in the VALUE state."""
+
+    state: AnswerState
+    value: Any = None
+
+    @classmethod
+    def of(cls, value: Any) -> Answer:
+        return cls(AnswerState.VALUE, value)
+
+    @property
+    def has_value(self) -> bool:
+        return self.state == AnswerState.VALUE
+
+
+NONE_ANSWER = Answer(AnswerState.NONE)
+NA_ANSWER = Answer(AnswerState.NA)
+Answers = Mapping[str, Answer]
+MISSING_MESSAGE = "กรุณาตอบข้อนี้ (ถ้าไม่มีการดำเนินการ ให้เลือก \"ไม่มี\")"
+_COMPARE = {"le": operator.le, "lt": operator.lt, "ge": operator.ge, "gt": operator.gt, "eq": operator.eq}
+_CHECK_WORDS = {"le": "ไม่เกิน", "lt": "น้อยกว่า", "ge": "ไม่น้อยกว่า", "gt": "มากกว่า", "eq": "เท่ากับ"}
+
+
+def condition_holds(cond: s.Condition, answers: Answers) -> bool:
+    """Whether a show_if condition holds for the answers so far (a missing answer makes it false)."""
+    if cond.all is not None:
+        return all(condition_holds(c, answers) for c in cond.all)
+    if cond.any is not None:
+        return any(condition_holds(c, answers) for c in cond.any)
+    answer = answers.get(cond.question or "")
+    if answer is None:
+        return False
+    if cond.is_none is not None:
+        return (answer.state == AnswerState.NONE) == cond.is_none
+    if not answer.has_value:
+        return False
+    return _compare(cond, answer.value)
+
+
+def _compare(cond: s.Condition, value: Any) -> bool:
+    if cond.equals is not None:
+        return str(value) == str(cond.equals)
+    if cond.not_equals is not None:
+        return str(value) != str(cond.not_equals)
+    if cond.in_ is not None:
+        return str(value) in cond.in_
+    if cond.includes is not None:
+        return isinstance(value, list) and cond.includes in value
+    number = _number(value)
+    if number is None:
+        return False
+    for name in ("gt", "ge", "lt", "le"):
+        bound = getattr(cond, name)
+        if bound is not None:
+            return bool(_COMPARE[name](number, bound))
+    return False
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def section_applies(section: s.Section, org_kind: str | None) -> bool:
+    return includes(section.audience, org_kind)
+
+
+def question_visible(question: s.Question, answers: Answers, org_kind: str | None) -> bool:
+    """A question is asked when its audience includes the unit's kind and its condition holds."""
+    if not includes(question.audience, org_kind):
+        return False
+    return question.show_if is None or condition_holds(question.show_if, answers)
+
+
+def visible_questions(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> list[s.Question]:
+    """The questions this unit is asked, given its answers so far."""
+    return [
+        q
+        for section in defn.sections
+        if section_applies(section, org_kind)
+        for q in section.all_questions()
+        if question_visible(q, answers, org_kind)
+    ]
+
+
+def is_required(question: s.Question) -> bool:
+    return question.required and question.type != "info"
+
+
+def missing_questions(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> list[s.Question]:
+    """Required, visible questions without an answer: what stops a submission."""
+    return [q for q in visible_questions(defn, answers, org_kind) if is_required(q) and q.key not in answers]
+
+
+def check_errors(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> dict[str, list[str]]:
+    """Cross-item check failures, by question key, for visible questions whose both answers have values."""
+    errors: dict[str, list[str]] = {}
+    questions = defn.question_map()
+    for q in visible_questions(defn, answers, org_kind):
+        mine = answers.get(q.key)
+        for check in q.checks:
+            other = answers.get(check.other)
+            if not (mine and mine.has_value and other and other.has_value):
+                continue
+            if not _COMPARE[check.op](mine.value, other.value):
+                errors.setdefault(q.key, []).append(_check_message(check, questions.get(check.other)))
+    return errors
+
+
+def _check_message(check: s.Check, other: s.Question | None) -> str:
+    if check.message is not None:
+        return check.message.th
+    other_label = other.label.th if other else check.other
+    return f"ค่าต้อง{_CHECK_WORDS[check.op]}คำตอบของข้อ \"{other_label}\""
+
+
+def progress(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> tuple[int, int]:
+    """(answered, required) over the visible required questions: the numbers behind the progress bar."""
+    required = [q for q in visible_questions(defn, answers, org_kind) if is_required(q)]
+    return sum(1 for q in required if q.key in answers), len(required)

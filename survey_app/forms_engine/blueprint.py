@@ -1,0 +1,23 @@
+"""Form administration pages: the published forms and a preview of any version."""
+
+from flask import Blueprint
+
+from survey_app.core.scope import Role
+from survey_app.core.web import register_nav
+
+bp = Blueprint("forms_engine", __name__, url_prefix="/forms", template_folder="templates")
+ADMIN_ROLES = (Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
+register_nav(30, "แบบสอบถาม", "forms_engine.index", set(ADMIN_ROLES))
+
+
+@bp.app_template_filter("select_asked")
+def select_asked(questions, asked):  # type: ignore[no-untyped-def]
+    """Questions the unit is asked (audience), for the section page."""
+    return [q for q in questions if asked(q)]
+
+
+@bp.app_template_filter("add_dot")
+def add_dot(extension: str) -> str:
+    return f".{extension}"
+
+from survey_app.forms_engine import views  # noqa: E402, F401

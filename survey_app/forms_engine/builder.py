@@ -1,0 +1,134 @@
+"""A definition section becomes a WTForms form; a posted form becomes answers and Thai errors.
+
+Form classes are built once per (definition hash, section) and cached: definitions are immutable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.answers import (
+    Answer,
+    Answers,
+    check_errors,
+    missing_questions,
+    question_visible,
+    section_applies,
+)
+from survey_app.forms_engine.audience import includes
+from survey_app.forms_engine.types import ReadResult, question_type
+
+_CLASS_CACHE: dict[tuple[str, str], type[FlaskForm]] = {}
+_CACHE_LIMIT = 512
+
+
+class AnswerForm(FlaskForm):
+    """Base of generated forms: CSRF token plus the response's version, for lost-update detection."""
+
+    row_version = HiddenField()
+
+
+def form_class(defn: s.FormDefinition, section: s.Section, cache_key: str = "") -> type[FlaskForm]:
+    """The WTForms class for one section (cached when a cache key, the definition hash, is given)."""
+    key = (cache_key, section.key)
+    if cache_key and key in _CLASS_CACHE:
+        return _CLASS_CACHE[key]
+    fields: dict[str, Any] = {}
+    for q in section.all_questions():
+        fields.update(question_type(q).make_fields(q, defn))
+    cls = type(f"Form_{section.key}", (AnswerForm,), fields)
+    if cache_key:
+        if len(_CLASS_CACHE) > _CACHE_LIMIT:
+            _CLASS_CACHE.clear()
+        _CLASS_CACHE[key] = cls
+    return cls
+
+
+def form_data(defn: s.FormDefinition, questions: Iterable[s.Question], answers: Answers) -> dict[str, Any]:
+    """Field values that show stored answers in a fresh form."""
+    data: dict[str, Any] = {}
+    for q in questions:
+        data.update(question_type(q).form_data(q, answers.get(q.key)))
+    return data
+
+
+@dataclass
+class SectionRead:
+    """What one posted section said: answers to set, keys to clear, and errors by field name."""
+
+    answers: dict[str, Answer] = field(default_factory=dict)
+    cleared: set[str] = field(default_factory=set)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_section(
+    defn: s.FormDefinition, section: s.Section, form: FlaskForm, stored: Answers, org_kind: str | None
+) -> SectionRead:
+    """Read every question of a posted section; hidden questions (audience, show_if) are cleared."""
+    result = SectionRead()
+    data = form.data
+    for q in section.all_questions():
+        if not question_type(q).has_input:
+            continue
+        read: ReadResult = question_type(q).read(q, data, defn)
+        if read.errors:
+            result.errors[q.key] = read.errors
+        elif read.answer is not None:
+            result.answers[q.key] = read.answer
+        elif not read.unchanged:
+            result.cleared.add(q.key)
+    merged = {k: v for k, v in stored.items() if k not in result.cleared} | result.answers
+    for q in section.all_questions():
+        if q.key in merged and not question_visible(q, merged, org_kind):
+            result.answers.pop(q.key, None)
+            result.cleared.add(q.key)
+    return result
+
+
+def merge(stored: Answers, read: SectionRead) -> dict[str, Answer]:
+    """The response's answers after applying a section read."""
+    return {k: v for k, v in stored.items() if k not in read.cleared} | read.answers
+
+
+@dataclass
+class Completeness:
+    """Why a response cannot be submitted yet: missing questions and failed cross-item checks."""
+
+    missing: list[s.Question]
+    failed_checks: dict[str, list[str]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.failed_checks
+
+
+def completeness(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> Completeness:
+    """Everything a submission must satisfy, evaluated on the whole response."""
+    return Completeness(missing_questions(defn, answers, org_kind), check_errors(defn, answers, org_kind))
+
+
+def section_of(defn: s.FormDefinition, question_key: str) -> int:
+    """Index of the section that holds a question (for 'go to the missing item' links)."""
+    for index, section in enumerate(defn.sections):
+        if any(q.key == question_key for q in section.all_questions()):
+            return index
+    return 0
+
+
+def page_helpers(answers: Answers, org_kind: str | None) -> dict[str, Any]:
+    """Template helpers for _section_page.html: which sections/questions are asked and shown."""
+    return {
+        "asked": lambda q: includes(q.audience, org_kind),
+        "visible": lambda q: question_visible(q, answers, org_kind),
+        "sec_applies": lambda sec: section_applies(sec, org_kind),
+    }

@@ -1,0 +1,88 @@
+// Answer pages: exclusive "none" choices, "none" checkboxes that empty their field, show_if toggling,
+// and a warning before leaving with unsaved changes. The server checks all of this again.
+(function () {
+  "use strict";
+  var form = document.getElementById("answer-form");
+  if (!form) { return; }
+
+  function values(name) {
+    var out = [];
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (el) {
+      if ((el.type === "radio" || el.type === "checkbox")) { if (el.checked) { out.push(el.value); } }
+      else if (el.value !== "") { out.push(el.value); }
+    });
+    return out;
+  }
+
+  // Exclusive options: choosing "ไม่มี" (or N/A) clears the others; choosing another clears it.
+  form.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.type === "checkbox" && el.name && !el.dataset.noneFor) {
+      var group = form.querySelectorAll('input[type=checkbox][name="' + el.name + '"]');
+      group.forEach(function (other) {
+        if (other === el || !el.checked) { return; }
+        if (el.dataset.exclusive || other.dataset.exclusive) { other.checked = false; }
+      });
+    }
+    if (el.dataset.noneFor) { syncNone(el); }
+    refreshConditions();
+  });
+
+  // A "ไม่มี" checkbox beside a text/number field disables the field (disabled fields are not sent).
+  function syncNone(box) {
+    var target = document.getElementById(box.dataset.noneFor);
+    if (!target) { return; }
+    if (box.checked) {
+      target.dataset.kept = target.value;
+      target.value = "";
+      target.disabled = true;
+      form.querySelectorAll('[data-none-for="' + box.dataset.noneFor + '"]').forEach(function (other) {
+        if (other !== box) { other.checked = false; }
+      });
+    } else {
+      target.disabled = false;
+      if (!target.value && target.dataset.kept) { target.value = target.dataset.kept; }
+    }
+  }
+  form.querySelectorAll("[data-none-for]").forEach(function (box) { if (box.checked) { syncNone(box); } });
+
+  // show_if: the same rules as the server (survey_app/forms_engine/answers.py).
+  function holds(cond) {
+    if (cond.all) { return cond.all.every(holds); }
+    if (cond.any) { return cond.any.some(holds); }
+    var key = cond.question;
+    var present = form.querySelector('[name="' + key + '"]');
+    if (!present) { return null; } // on another page: the server decides
+    var vals = values(key);
+    var isNone = vals.indexOf("__none__") >= 0 || values(key + "__none").length > 0;
+    if (cond.is_none !== undefined) { return vals.length || isNone ? isNone === cond.is_none : false; }
+    if (!vals.length || isNone || vals.indexOf("__na__") >= 0) { return false; }
+    var v = vals[0];
+    if (cond.equals !== undefined) { return String(v) === String(cond.equals); }
+    if (cond.not_equals !== undefined) { return String(v) !== String(cond.not_equals); }
+    if (cond["in"]) { return cond["in"].indexOf(v) >= 0; }
+    if (cond.includes !== undefined) { return vals.indexOf(cond.includes) >= 0; }
+    var n = parseFloat(String(v).replace(/,/g, ""));
+    if (isNaN(n)) { return false; }
+    if (cond.gt !== undefined) { return n > cond.gt; }
+    if (cond.ge !== undefined) { return n >= cond.ge; }
+    if (cond.lt !== undefined) { return n < cond.lt; }
+    if (cond.le !== undefined) { return n <= cond.le; }
+    return false;
+  }
+  function refreshConditions() {
+    form.querySelectorAll("[data-show-if]").forEach(function (box) {
+      var result = holds(JSON.parse(box.dataset.showIf));
+      if (result !== null) { box.hidden = !result; }
+    });
+  }
+  form.addEventListener("input", function () { dirty = true; refreshConditions(); });
+
+  // Warn before leaving a page with unsaved answers (navigation inside the form saves them).
+  var dirty = false;
+  form.addEventListener("change", function () { dirty = true; });
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();

@@ -49,7 +49,6 @@ def register_core(app: Flask) -> None:
 def register_features(app: Flask) -> None:
     from survey_app.accounts.blueprint import bp as accounts_bp
     from survey_app.accounts.cli import register_cli as register_accounts_cli
-
     from survey_app.forms_engine.blueprint import bp as forms_bp
     from survey_app.forms_engine.cli import register_cli as register_forms_cli
 

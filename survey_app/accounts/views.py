@@ -12,7 +12,7 @@ from survey_app.accounts.passwords import policy_problems, verify_password
 from survey_app.core.i18n import LANG_COOKIE, LANGUAGES
 from survey_app.core.scope import Role, ensure_role
 from survey_app.core.security import is_safe_next
-from survey_app.core.web import home_panels
+from survey_app.core.web import home_panels, select_choices
 from survey_app.extensions import db
 
 GENERIC_LOGIN_ERROR = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง (ผิดเกิน 5 ครั้ง บัญชีจะถูกพักการใช้งาน 15 นาที)"
@@ -105,8 +105,8 @@ def home():  # type: ignore[no-untyped-def]
 def directory():  # type: ignore[no-untyped-def]
     ensure_role(current_user, Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
     form = DirectoryFilterForm(request.args)
-    form.kind.choices = [("", "ทุกประเภท")] + [(k.value, k.label_th) for k in OrgKind]
-    form.district.choices = [("", "ทุกอำเภอ")] + [(d.code, d.name_th) for d in queries.districts()]
+    form.kind.choices = select_choices([("", "ทุกประเภท")] + [(k.value, k.label_th) for k in OrgKind])
+    form.district.choices = select_choices([("", "ทุกอำเภอ")] + [(d.code, d.name_th) for d in queries.districts()])
     page = queries.search_units(
         current_user,
         q=form.q.data or "",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 
 from survey_app.core import thai
 
@@ -65,6 +66,11 @@ class NavLink:
 def nav_items(user: object) -> list[NavLink]:
     role = getattr(user, "role", None)
     return [NavLink(item.label, url_for(item.endpoint)) for item in _NAV if role in item.roles]
+
+
+def select_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _error(code: int, title: str, message: str):  # type: ignore[no-untyped-def]

@@ -41,7 +41,7 @@ class Answer:
 NONE_ANSWER = Answer(AnswerState.NONE)
 NA_ANSWER = Answer(AnswerState.NA)
 Answers = Mapping[str, Answer]
-MISSING_MESSAGE = "กรุณาตอบข้อนี้ (ถ้าไม่มีการดำเนินการ ให้เลือก \"ไม่มี\")"
+MISSING_MESSAGE = 'กรุณาตอบข้อนี้ (ถ้าไม่มีการดำเนินการ ให้เลือก "ไม่มี")'
 _COMPARE = {"le": operator.le, "lt": operator.lt, "ge": operator.ge, "gt": operator.gt, "eq": operator.eq}
 _CHECK_WORDS = {"le": "ไม่เกิน", "lt": "น้อยกว่า", "ge": "ไม่น้อยกว่า", "gt": "มากกว่า", "eq": "เท่ากับ"}
 
@@ -137,7 +137,7 @@ def _check_message(check: s.Check, other: s.Question | None) -> str:
     if check.message is not None:
         return check.message.th
     other_label = other.label.th if other else check.other
-    return f"ค่าต้อง{_CHECK_WORDS[check.op]}คำตอบของข้อ \"{other_label}\""
+    return f'ค่าต้อง{_CHECK_WORDS[check.op]}คำตอบของข้อ "{other_label}"'
 
 
 def progress(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> tuple[int, int]:

@@ -20,4 +20,5 @@ def select_asked(questions, asked):  # type: ignore[no-untyped-def]
 def add_dot(extension: str) -> str:
     return f".{extension}"
 
+
 from survey_app.forms_engine import views  # noqa: E402, F401

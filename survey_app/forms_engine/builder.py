@@ -74,7 +74,8 @@ class SectionRead:
 def read_section(
     defn: s.FormDefinition, section: s.Section, form: FlaskForm, stored: Answers, org_kind: str | None
 ) -> SectionRead:
-    """Read every question of a posted section; hidden questions (audience, show_if) are cleared."""
+    """Read every question of a posted section; questions hidden by audience or show_if are cleared and
+    their errors dropped (the user cannot see them)."""
     result = SectionRead()
     data = form.data
     for q in section.all_questions():
@@ -89,9 +90,11 @@ def read_section(
             result.cleared.add(q.key)
     merged = {k: v for k, v in stored.items() if k not in result.cleared} | result.answers
     for q in section.all_questions():
-        if q.key in merged and not question_visible(q, merged, org_kind):
-            result.answers.pop(q.key, None)
-            result.cleared.add(q.key)
+        if not question_visible(q, merged, org_kind):
+            result.errors.pop(q.key, None)
+            if q.key in merged:
+                result.answers.pop(q.key, None)
+                result.cleared.add(q.key)
     return result
 
 

@@ -80,7 +80,11 @@ class Condition(Strict):
 
     @model_validator(mode="after")
     def _one_shape(self) -> Condition:
-        ops = [n for n in ("equals", "not_equals", "in_", "includes", "gt", "ge", "lt", "le", "is_none") if getattr(self, n) is not None]
+        ops = [
+            n
+            for n in ("equals", "not_equals", "in_", "includes", "gt", "ge", "lt", "le", "is_none")
+            if getattr(self, n) is not None
+        ]
         if self.all is not None or self.any is not None:
             if self.question is not None or ops or (self.all is not None and self.any is not None):
                 raise ValueError("ใช้ all หรือ any อย่างใดอย่างหนึ่ง โดยไม่มี question หรือการเปรียบเทียบอื่นในระดับเดียวกัน")
@@ -156,7 +160,11 @@ class ChoiceBase(QuestionBase):
     def none_label(self) -> LocalText | None:
         if self.none_option is False:
             return None
-        return LocalText(th=DEFAULT_NONE_LABEL, en="None / not applicable") if self.none_option is True else self.none_option
+        return (
+            LocalText(th=DEFAULT_NONE_LABEL, en="None / not applicable")
+            if self.none_option is True
+            else self.none_option
+        )
 
 
 class SingleChoice(ChoiceBase):
@@ -209,7 +217,9 @@ class DateQuestion(NoneableBase):
 
 class FileQuestion(QuestionBase):
     type: Literal["file"]
-    accept: list[Literal["pdf", "jpg", "png", "docx", "xlsx", "pptx"]] = Field(default_factory=lambda: ["pdf"], min_length=1)
+    accept: list[Literal["pdf", "jpg", "png", "docx", "xlsx", "pptx"]] = Field(
+        default_factory=lambda: ["pdf"], min_length=1
+    )
     max_size_mb: float = Field(default=10, gt=0, le=100)
     max_files: int = Field(default=1, ge=1, le=20)
 

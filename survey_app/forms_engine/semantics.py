@@ -102,7 +102,11 @@ def _condition_problems(
     if cond.question is None:
         subs = cond.all if cond.all is not None else cond.any or []
         name = "all" if cond.all is not None else "any"
-        return [p for i, sub in enumerate(subs) for p in _condition_problems(f"{path}.{name}[{i}]", sub, index, order, types)]
+        return [
+            p
+            for i, sub in enumerate(subs)
+            for p in _condition_problems(f"{path}.{name}[{i}]", sub, index, order, types)
+        ]
     if cond.question not in order:
         return [Problem(f"{path}.question", f"ไม่พบคำถาม '{cond.question}' ที่อ้างถึง")]
     if order[cond.question] >= index:
@@ -155,9 +159,12 @@ def _type_specific(defn: s.FormDefinition, path: str, q: s.Question) -> list[Pro
                 problems.append(Problem(f"{path}.options[{oi}].value", f"ค่าตัวเลือก '{value}' ซ้ำ"))
     if isinstance(q, s.MultipleChoice) and q.min_choices and q.max_choices and q.min_choices > q.max_choices:
         problems.append(Problem(f"{path}.min_choices", "min_choices มากกว่า max_choices"))
-    if isinstance(q, s.IntegerQuestion | s.DecimalQuestion | s.DateQuestion) and q.min is not None and q.max is not None:
-        if q.min > q.max:
-            problems.append(Problem(f"{path}.min", f"ค่าต่ำสุด ({q.min}) มากกว่าค่าสูงสุด ({q.max})"))
+    if (
+        isinstance(q, s.IntegerQuestion | s.DecimalQuestion | s.DateQuestion)
+        and q.min is not None
+        and q.max is not None
+    ) and q.min > q.max:
+        problems.append(Problem(f"{path}.min", f"ค่าต่ำสุด ({q.min}) มากกว่าค่าสูงสุด ({q.max})"))
     if isinstance(q, s.RatingQuestion | s.PairedRating) and q.scale not in defn.scales:
         problems.append(Problem(f"{path}.scale", f"ไม่พบมาตราส่วน '{q.scale}' ใน scales ของแบบสอบถาม"))
     if isinstance(q, s.PairedRating):

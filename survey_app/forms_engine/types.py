@@ -12,12 +12,20 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, SelectMultipleField, StringField
-from wtforms import TextAreaField
+from wtforms import (
+    BooleanField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.core import UnboundField
 
 from survey_app.core.text import clean_line, clean_text
 from survey_app.core.thai import arabic_digits, thai_date
+from survey_app.core.web import select_choices
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import NA_ANSWER, NONE_ANSWER, Answer, AnswerState
 
@@ -124,7 +132,7 @@ class SingleChoiceType(QuestionType):
         choices = self.choices(q)
         if field_class is SelectField:
             choices = [("", "— เลือก —"), *choices]
-        return {q.key: field_class(q.label.th, choices=choices, validate_choice=False)}
+        return {q.key: field_class(q.label.th, choices=select_choices(choices), validate_choice=False)}
 
     def read(self, q: s.SingleChoice, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
         value = data.get(q.key)
@@ -152,7 +160,7 @@ class MultipleChoiceType(SingleChoiceType):
     name = "multiple_choice"
 
     def make_fields(self, q: s.MultipleChoice, defn: s.FormDefinition) -> dict[str, UnboundField]:
-        return {q.key: SelectMultipleField(q.label.th, choices=self.choices(q), validate_choice=False)}
+        return {q.key: SelectMultipleField(q.label.th, choices=select_choices(self.choices(q)), validate_choice=False)}
 
     def read(self, q: s.MultipleChoice, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
         values = [v for v in (data.get(q.key) or []) if v]
@@ -240,7 +248,9 @@ class IntegerType(QuestionType):
     def make_fields(self, q: s.IntegerQuestion | s.DecimalQuestion, defn: s.FormDefinition) -> dict[str, UnboundField]:
         return {q.key: StringField(q.label.th), **_flag_fields(q)}
 
-    def read(self, q: s.IntegerQuestion | s.DecimalQuestion, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
+    def read(
+        self, q: s.IntegerQuestion | s.DecimalQuestion, data: dict[str, Any], defn: s.FormDefinition
+    ) -> ReadResult:
         text = clean_line(data.get(q.key)) or ""
         flagged = _explicit_flags(q, data, bool(text))
         if flagged is not None:
@@ -364,7 +374,7 @@ class RatingType(QuestionType):
         choices = self.point_choices(defn.scales[q.scale])
         if q.allow_na:
             choices.append((NA_VALUE, NA_LABEL))
-        return {q.key: RadioField(q.label.th, choices=choices, validate_choice=False)}
+        return {q.key: RadioField(q.label.th, choices=select_choices(choices), validate_choice=False)}
 
     def read_point(self, raw: Any, scale: s.Scale) -> tuple[int | None, str | None]:
         if raw in (None, "", "None"):
@@ -397,7 +407,10 @@ class PairedRatingType(RatingType):
 
     def make_fields(self, q: s.PairedRating, defn: s.FormDefinition) -> dict[str, UnboundField]:
         choices = self.point_choices(defn.scales[q.scale])
-        return {f"{q.key}__{r.key}": RadioField(r.label.th, choices=choices, validate_choice=False) for r in q.ratings}
+        return {
+            f"{q.key}__{r.key}": RadioField(r.label.th, choices=select_choices(choices), validate_choice=False)
+            for r in q.ratings
+        }
 
     def read(self, q: s.PairedRating, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
         points: dict[str, int] = {}
@@ -438,4 +451,3 @@ REGISTRY: dict[str, QuestionType] = {
 
 def question_type(q: s.Question) -> QuestionType:
     return REGISTRY[q.type]
-

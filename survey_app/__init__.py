@@ -54,5 +54,12 @@ def register_features(app: Flask) -> None:
 
     app.register_blueprint(accounts_bp)
     register_accounts_cli(app)
+    from survey_app.responses.blueprint import bp as responses_bp
+    from survey_app.rounds.blueprint import bp as rounds_bp
+    from survey_app.rounds.cli import register_cli as register_rounds_cli
+
     app.register_blueprint(forms_bp)
     register_forms_cli(app)
+    app.register_blueprint(rounds_bp)
+    register_rounds_cli(app)
+    app.register_blueprint(responses_bp)

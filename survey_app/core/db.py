@@ -1,5 +1,6 @@
 """Declarative base with a naming convention, so migrations name constraints the same on every database."""
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -58,15 +59,29 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+# SQLite: a transaction that starts by reading and later writes cannot wait for another writer (it fails
+# at once with "database is locked"). Requests that may write (POST…) and CLI commands therefore begin with
+# BEGIN IMMEDIATE, which waits for the write lock up to the busy timeout; GET requests begin deferred so
+# readers never queue behind writers. PostgreSQL needs none of this.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
     """WAL, foreign keys and a busy timeout on every SQLite connection; no-op on PostgreSQL."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_begin)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.core import thai
+from survey_app.core.db import write_intent
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,11 @@ def init_app(app: Flask) -> None:
         return _error(500, "ระบบขัดข้อง", "เกิดข้อผิดพลาดภายในระบบ กรุณาลองใหม่อีกครั้ง")
 
     app.jinja_env.globals.update(nav_items=nav_items, today_be=lambda: thai.thai_date(thai.today_bangkok()))
+
+    @app.before_request
+    def _declare_write_intent() -> None:
+        """Reads begin deferred on SQLite; anything that may change data takes the write lock up front."""
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
     @app.context_processor
     def _request_path() -> dict[str, object]:

@@ -1,0 +1,1 @@
+"""Answering: drafts, submissions, uploads and person-level links."""

@@ -1,0 +1,150 @@
+"""Responses, their answers and uploads, and the response status machine.
+
+A response's status only changes through `transition()` in operations.py, which runs a conditional UPDATE
+(safe when two people act at once) and writes the audit record. Nobody assigns a status by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.accounts.models import OrgUnit
+from survey_app.core.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+from survey_app.forms_engine.answers import Answer as AnswerValue
+from survey_app.forms_engine.answers import AnswerState
+from survey_app.rounds.models import Round
+
+ORG_SLOT = 0  # org responses use slot 0, so (round, unit, slot) is unique; person responses use NULL
+
+
+class ResponseStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # รอการรับรอง
+    RETURNED = "returned"  # ส่งกลับแก้ไข / ไม่รับรอง
+    CERTIFIED = "certified"  # รับรอง
+    ACCEPTED = "accepted"  # the province accepted the agency's certified set
+
+    @property
+    def label_th(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def editable(self) -> bool:
+        """The respondent may change answers only in a draft or a returned response."""
+        return self in (ResponseStatus.DRAFT, ResponseStatus.RETURNED)
+
+
+STATUS_LABELS = {
+    ResponseStatus.DRAFT: "ฉบับร่าง",
+    ResponseStatus.SUBMITTED: "ส่งแล้ว รอการรับรอง",
+    ResponseStatus.RETURNED: "ส่งกลับให้แก้ไข",
+    ResponseStatus.CERTIFIED: "รับรองแล้ว",
+    ResponseStatus.ACCEPTED: "จังหวัดรับข้อมูลแล้ว",
+}
+
+# Every allowed move of the status machine; anything else is refused.
+TRANSITIONS: dict[tuple[ResponseStatus, ResponseStatus], str] = {
+    (ResponseStatus.DRAFT, ResponseStatus.SUBMITTED): "submit",
+    (ResponseStatus.RETURNED, ResponseStatus.SUBMITTED): "resubmit",
+    (ResponseStatus.SUBMITTED, ResponseStatus.RETURNED): "return",
+    (ResponseStatus.CERTIFIED, ResponseStatus.RETURNED): "return",
+    (ResponseStatus.SUBMITTED, ResponseStatus.CERTIFIED): "certify",
+    (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED): "accept",
+    (ResponseStatus.ACCEPTED, ResponseStatus.RETURNED): "reopen",
+}
+
+
+class Response(TimestampMixin, Base):
+    """One unit's (or one person's) answers to a round."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        UniqueConstraint("round_id", "org_unit_id", "org_slot"),
+        Index("ix_response_round_status", "round_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id"), index=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    org_slot: Mapped[int | None] = mapped_column(default=ORG_SLOT)
+    status: Mapped[ResponseStatus] = mapped_column(str_enum(ResponseStatus, 20), default=ResponseStatus.DRAFT)
+    row_version: Mapped[int] = mapped_column(default=1)
+    is_late: Mapped[bool] = mapped_column(default=False)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    last_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    respondent_label: Mapped[str | None] = mapped_column(String(255))  # person rounds that ask for a name/code
+    return_comment: Mapped[str | None] = mapped_column(Text)
+
+    round: Mapped[Round] = relationship(lazy="joined")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+    def answer_map(self) -> dict[str, AnswerValue]:
+        """Answers as the form engine's values, by question key."""
+        return {a.question_key: a.as_value() for a in self.answers}
+
+
+class Answer(Base):
+    """One question's answer: a value, an explicit none, or N/A (a missing answer has no row)."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("response_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(64))
+    state: Mapped[AnswerState] = mapped_column(str_enum(AnswerState, 10))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    value_num: Mapped[float | None] = mapped_column(Float)  # numbers and ratings, for fast aggregation
+    changed_in_version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+    def as_value(self) -> AnswerValue:
+        return AnswerValue(self.state, self.value)
+
+
+class Upload(Base):
+    """A stored file of a file question. The original (Thai) name is metadata; the stored name is generated."""
+
+    __tablename__ = "upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+
+    response: Mapped[Response] = relationship()
+
+    def record(self) -> dict[str, Any]:
+        """What the answer stores about this file."""
+        return {"id": self.id, "name": self.original_name, "size": self.size, "kind": self.kind}
+
+
+class PersonCode(Base):
+    """A one-time code for person rounds that want exactly one answer per person."""
+
+    __tablename__ = "person_code"
+    __table_args__ = (UniqueConstraint("round_unit_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_unit_id: Mapped[int] = mapped_column(ForeignKey("round_unit.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))

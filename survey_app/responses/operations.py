@@ -1,0 +1,261 @@
+"""Starting, saving and submitting responses. Operations flush; the request commits once.
+
+Concurrency: every change to a response is a conditional UPDATE on (status, row_version), so two tabs, two
+people or twenty parallel requests end in one consistent state and nothing is silently overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from survey_app.accounts.models import OrgUnit, User
+from survey_app.core import audit
+from survey_app.core.audit import AuditEvent
+from survey_app.core.db import utcnow
+from survey_app.extensions import db
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.answers import Answer as AnswerValue
+from survey_app.forms_engine.answers import visible_questions
+from survey_app.forms_engine.builder import Completeness, SectionRead, completeness
+from survey_app.responses.models import ORG_SLOT, TRANSITIONS, Answer, Response, ResponseStatus
+from survey_app.rounds.models import LatePolicy, Round, RoundUnit
+
+EDITABLE = (ResponseStatus.DRAFT, ResponseStatus.RETURNED)
+NUMERIC_TYPES = ("integer", "decimal", "rating")
+
+
+class ResponseError(Exception):
+    """A refused action, with a Thai message for the user."""
+
+
+class Locked(ResponseError):
+    """The response is not editable in its current status."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """A question changed by someone else since the version the user loaded."""
+
+    question_key: str
+    actor: str
+    at: datetime
+
+
+class StaleSave(ResponseError):
+    """Someone saved after this page was loaded; nothing was written."""
+
+    def __init__(self, changes: list[Change], current_version: int) -> None:
+        super().__init__("มีผู้อื่นบันทึกแบบสอบถามนี้หลังจากที่คุณเปิดหน้านี้ คำตอบของคุณยังไม่ถูกบันทึก")
+        self.changes = changes
+        self.current_version = current_version
+
+
+class Incomplete(ResponseError):
+    def __init__(self, check: Completeness) -> None:
+        super().__init__(f"ยังส่งไม่ได้ เหลือข้อที่ต้องตอบหรือแก้ไข {len(check.missing) + len(check.failed_checks)} ข้อ")
+        self.check = check
+
+
+class TooLate(ResponseError):
+    """The deadline passed and the round refuses late answers."""
+
+
+def start_org_response(rnd: Round, unit: OrgUnit, actor_id: int | None) -> Response:
+    """The unit's response to the round, created once: a second start returns the same response."""
+    existing = _org_response(rnd.id, unit.id)
+    if existing is not None:
+        return existing
+    try:
+        with db.session.begin_nested():
+            response = Response(round_id=rnd.id, org_unit_id=unit.id, org_slot=ORG_SLOT, created_by_id=actor_id)
+            db.session.add(response)
+    except IntegrityError:  # a parallel request created it first
+        found = _org_response(rnd.id, unit.id)
+        if found is None:
+            raise
+        return found
+    audit.record(
+        "response.create", actor_id=actor_id, object_type="response", object_id=response.id, org_unit_id=unit.id
+    )
+    return response
+
+
+def _org_response(round_id: int, unit_id: int) -> Response | None:
+    stmt = select(Response).where(
+        Response.round_id == round_id, Response.org_unit_id == unit_id, Response.org_slot == ORG_SLOT
+    )
+    return db.session.scalar(stmt.execution_options(populate_existing=True))
+
+
+def save_answers(
+    response: Response, defn: s.FormDefinition, read: SectionRead, expected_version: int, actor_id: int | None
+) -> list[str]:
+    """Apply a section's answers if nobody saved in between; returns the keys that changed."""
+    changed = _changed_keys(response, read)
+    if not changed:
+        if response.row_version != expected_version:
+            raise StaleSave(changes_since(response, expected_version), response.row_version)
+        if not response.status.editable:
+            raise Locked("แบบสอบถามนี้ส่งแล้ว แก้ไขไม่ได้")
+        return []
+    new_version = _bump_version(response, expected_version, actor_id)
+    _write_answers(response, defn, read, changed, new_version)
+    audit.record(
+        "response.save",
+        actor_id=actor_id,
+        object_type="response",
+        object_id=response.id,
+        org_unit_id=response.org_unit_id,
+        details={"version": new_version, "changed": sorted(changed)},
+    )
+    return sorted(changed)
+
+
+def _changed_keys(response: Response, read: SectionRead) -> set[str]:
+    stored = response.answer_map()
+    changed = {k for k in read.cleared if k in stored}
+    changed |= {k for k, a in read.answers.items() if stored.get(k) != a}
+    return changed
+
+
+def _bump_version(response: Response, expected_version: int, actor_id: int | None) -> int:
+    """Take the next version with a conditional UPDATE; refuse when the status or version moved."""
+    result = db.session.execute(
+        update(Response)
+        .where(
+            Response.id == response.id,
+            Response.row_version == expected_version,
+            Response.status.in_(EDITABLE),
+        )
+        .values(row_version=expected_version + 1, last_saved_at=utcnow(), updated_by_id=actor_id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(response)
+    if result.rowcount == 1:
+        return expected_version + 1
+    if not response.status.editable:
+        raise Locked("แบบสอบถามนี้ส่งแล้ว แก้ไขไม่ได้")
+    raise StaleSave(changes_since(response, expected_version), response.row_version)
+
+
+def _write_answers(
+    response: Response, defn: s.FormDefinition, read: SectionRead, changed: set[str], version: int
+) -> None:
+    questions = defn.question_map()
+    rows = {a.question_key: a for a in response.answers}
+    for key in changed:
+        value = read.answers.get(key)
+        row = rows.get(key)
+        if value is None:
+            if row is not None:
+                response.answers.remove(row)
+            continue
+        if row is None:
+            row = Answer(question_key=key)
+            response.answers.append(row)
+        row.state, row.value = value.state, value.value
+        row.value_num = numeric_value(questions.get(key), value)
+        row.changed_in_version = version
+    db.session.flush()
+
+
+def numeric_value(question: s.Question | None, answer: AnswerValue) -> float | None:
+    """The number kept beside the JSON value for aggregation (only real values, never none/N/A)."""
+    if question is None or question.type not in NUMERIC_TYPES or not answer.has_value:
+        return None
+    return float(answer.value)
+
+
+def changes_since(response: Response, version: int) -> list[Change]:
+    """Who changed which question after `version` (read from the audit trail of saves)."""
+    events = db.session.execute(
+        select(AuditEvent, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.object_type == "response", AuditEvent.object_id == response.id)
+        .where(AuditEvent.action == "response.save")
+        .order_by(AuditEvent.id.desc())
+        .limit(200)
+    ).all()
+    changes: dict[str, Change] = {}
+    for event, name in events:
+        details = event.details or {}
+        if details.get("version", 0) <= version:
+            continue
+        for key in details.get("changed", []):
+            changes.setdefault(key, Change(key, name or "ผู้ใช้อื่น", event.created_at))
+    return list(changes.values())
+
+
+def transition(
+    response: Response, to: ResponseStatus, actor_id: int | None, *, comment: str | None = None, **values: Any
+) -> None:
+    """Move the response along the status machine with a conditional UPDATE, and record it."""
+    source = response.status
+    action = TRANSITIONS.get((source, to))
+    if action is None:
+        raise ResponseError(f"เปลี่ยนสถานะจาก {source.label_th} เป็น {to.label_th} ไม่ได้")
+    result = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == source)
+        .values(status=to, row_version=Response.row_version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(response)
+    if result.rowcount != 1:
+        raise ResponseError(f"สถานะเปลี่ยนไปแล้วโดยผู้อื่น (ขณะนี้: {response.status.label_th})")
+    audit.record(
+        f"response.{action}",
+        actor_id=actor_id,
+        object_type="response",
+        object_id=response.id,
+        org_unit_id=response.org_unit_id,
+        from_state=source.value,
+        to_state=to.value,
+        comment=comment,
+    )
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    already: bool = False
+    late: bool = False
+
+
+def submit(response: Response, round_unit: RoundUnit, actor_id: int | None, now: datetime) -> SubmitOutcome:
+    """Submit once: complete answers, the deadline on the server clock, the round's late rule."""
+    if not response.status.editable:
+        return SubmitOutcome(already=True)
+    defn = response.round.form_version.parsed
+    kind = response.org_unit.kind.value
+    _prune_hidden(response, defn, kind)
+    check = completeness(defn, response.answer_map(), kind)
+    if not check.ok:
+        raise Incomplete(check)
+    late = now > round_unit.deadline()
+    if late and response.round.late_policy == LatePolicy.REFUSE:
+        raise TooLate("เลยกำหนดส่งแล้ว รอบนี้ไม่รับคำตอบหลังกำหนด คำตอบฉบับร่างยังบันทึกไว้ครบ กรุณาติดต่อหน่วยงานต้นสังกัดเพื่อขอขยายเวลา")
+    try:
+        transition(
+            response, ResponseStatus.SUBMITTED, actor_id, submitted_at=now, submitted_by_id=actor_id, is_late=late
+        )
+    except ResponseError:
+        if response.status == ResponseStatus.SUBMITTED:  # a parallel submit won: same result for the user
+            return SubmitOutcome(already=True)
+        raise
+    if late:
+        audit.record("response.late", actor_id=actor_id, object_type="response", object_id=response.id,
+                     org_unit_id=response.org_unit_id)  # fmt: skip
+    return SubmitOutcome(late=late)
+
+
+def _prune_hidden(response: Response, defn: s.FormDefinition, kind: str) -> None:
+    """Answers to questions that are no longer asked (show_if turned false) do not count or get reported."""
+    visible = {q.key for q in visible_questions(defn, response.answer_map(), kind)}
+    for row in [a for a in response.answers if a.question_key not in visible]:
+        response.answers.remove(row)
+    db.session.flush()

@@ -1,0 +1,82 @@
+"""Building the answering page of one section: the form, the helpers the templates need, the progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
+
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.answers import Answer, Answers, progress, question_visible, section_applies
+from survey_app.forms_engine.builder import SectionRead, form_class, form_data, page_helpers
+from survey_app.forms_engine.types import question_type
+from survey_app.responses.models import Response
+
+
+def section_form(response: Response, index: int, *, posted: bool) -> FlaskForm:
+    """The section's form: bound to the POST, or filled from the stored answers."""
+    version = response.round.form_version
+    defn = version.parsed
+    cls = form_class(defn, defn.sections[index], version.content_hash)
+    if posted:
+        return cls()
+    data = form_data(defn, defn.sections[index].all_questions(), response.answer_map())
+    return cls(formdata=None, data=data | {"row_version": str(response.row_version)})
+
+
+def page_context(
+    response: Response, index: int, form: FlaskForm, answers: Answers, errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    """Everything _section_page.html needs."""
+    defn = response.round.form_version.parsed
+    kind = response.org_unit.kind.value
+    answered, required = progress(defn, answers, kind)
+    return {
+        "response": response,
+        "defn": defn,
+        "section": defn.sections[index],
+        "index": index,
+        "form": form,
+        "errors": errors,
+        "answers": answers,
+        "answered": answered,
+        "required": required,
+        "files_url": lambda upload_id: url_for("responses.download", upload_id=upload_id),
+        **page_helpers(answers, kind),
+    }
+
+
+def split_pending_files(read: SectionRead) -> dict[str, list[FileStorage]]:
+    """Take newly uploaded files out of a section read; they are stored separately, then merged back."""
+    pending: dict[str, list[FileStorage]] = {}
+    for key, answer in list(read.answers.items()):
+        if (
+            answer.has_value
+            and isinstance(answer.value, list)
+            and answer.value
+            and isinstance(answer.value[0], FileStorage)
+        ):
+            pending[key] = read.answers.pop(key).value
+    return pending
+
+
+def applicable_sections(defn: s.FormDefinition, kind: str) -> list[int]:
+    """Indexes of the sections this unit is asked (audience)."""
+    return [i for i, sec in enumerate(defn.sections) if section_applies(sec, kind)]
+
+
+def display_rows(defn: s.FormDefinition, answers: dict[str, Answer], kind: str) -> list[dict[str, Any]]:
+    """Sections with (question, shown answer) pairs for read-only pages."""
+    rows = []
+    for section in defn.sections:
+        if not section_applies(section, kind):
+            continue
+        items = [
+            (q, question_type(q).display(q, answers.get(q.key)), answers.get(q.key))
+            for q in section.all_questions()
+            if q.type != "info" and question_visible(q, answers, kind)
+        ]
+        rows.append({"section": section, "items": items})
+    return rows

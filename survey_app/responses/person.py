@@ -1,0 +1,85 @@
+"""Person-level surveys (OD, tablet): anonymous answers through a unit's link, tied to the unit only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select, update
+
+from survey_app.core import audit
+from survey_app.core.db import utcnow
+from survey_app.extensions import db
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.answers import Answer
+from survey_app.forms_engine.builder import SectionRead, completeness, form_class, read_section
+from survey_app.responses.models import Answer as AnswerRow
+from survey_app.responses.models import PersonCode, Response, ResponseStatus
+from survey_app.responses.operations import numeric_value, transition
+from survey_app.rounds.models import RoundUnit
+
+
+def whole_form_class(defn: s.FormDefinition, cache_key: str) -> type[FlaskForm]:
+    """One form with every section's fields: person surveys are answered on one page."""
+    merged = s.Section(key="_all", title=s.LocalText(th="all"), questions=defn.questions())
+    return form_class(defn, merged, f"{cache_key}:all")
+
+
+@dataclass
+class PersonRead:
+    answers: dict[str, Answer] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def read_whole(defn: s.FormDefinition, form: FlaskForm, kind: str) -> PersonRead:
+    """Read every section of the posted one-page survey, then check completeness."""
+    result = PersonRead()
+    for section in defn.sections:
+        read: SectionRead = read_section(defn, section, form, result.answers, kind)
+        result.answers.update(read.answers)
+        result.errors.update(read.errors)
+    check = completeness(defn, result.answers, kind)
+    for q in check.missing:
+        result.errors.setdefault(q.key, ["กรุณาตอบข้อนี้"])
+    for key, messages in check.failed_checks.items():
+        result.errors.setdefault(key, messages)
+    return result
+
+
+def claim_code(round_unit: RoundUnit, code: str) -> PersonCode | None:
+    """Use a one-time code (conditional update: two people with one code cannot both get in)."""
+    cleaned = code.strip().upper()
+    row = db.session.scalar(
+        select(PersonCode).where(PersonCode.round_unit_id == round_unit.id, PersonCode.code == cleaned)
+    )
+    if row is None:
+        return None
+    result = db.session.execute(
+        update(PersonCode).where(PersonCode.id == row.id, PersonCode.used_at.is_(None)).values(used_at=utcnow())
+    )
+    return row if result.rowcount == 1 else None
+
+
+def record_person_response(
+    round_unit: RoundUnit, defn: s.FormDefinition, answers: dict[str, Answer], now: datetime, code: PersonCode | None
+) -> Response:
+    """Store one person's complete answers as a submitted response of the unit (no user attached)."""
+    questions = defn.question_map()
+    response = Response(round_id=round_unit.round_id, org_unit_id=round_unit.org_unit_id, org_slot=None)
+    db.session.add(response)
+    db.session.flush()
+    for key, value in answers.items():
+        response.answers.append(
+            AnswerRow(question_key=key, state=value.state, value=value.value,
+                      value_num=numeric_value(questions.get(key), value))
+        )  # fmt: skip
+    db.session.flush()
+    audit.record("response.create", actor_id=None, object_type="response", object_id=response.id,
+                 org_unit_id=round_unit.org_unit_id, details={"person": True})  # fmt: skip
+    late = now > round_unit.deadline()
+    transition(response, ResponseStatus.SUBMITTED, None, submitted_at=now, is_late=late)
+    if code is not None:
+        code.response_id = response.id
+        db.session.flush()
+    return response

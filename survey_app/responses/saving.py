@@ -1,0 +1,69 @@
+"""Saving one posted section: read it, store its new files, write the answers, and report what happened.
+
+Valid answers are saved even when another field has an error, so nothing typed correctly is lost; the
+invalid fields come back with their messages and what the user typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import request
+from flask_wtf import FlaskForm
+
+from survey_app.extensions import db
+from survey_app.forms_engine.builder import SectionRead, read_section
+from survey_app.responses import operations
+from survey_app.responses.models import Response
+from survey_app.responses.pages import section_form, split_pending_files
+from survey_app.responses.uploads import discard_keys, store_new_files
+
+
+@dataclass
+class SaveAttempt:
+    form: FlaskForm
+    read: SectionRead | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    conflict: operations.StaleSave | None = None
+
+
+def save_section(response: Response, index: int, actor_id: int | None) -> SaveAttempt:
+    """Validate the CSRF token and the answers, store files, save; commit on success."""
+    form = section_form(response, index, posted=True)
+    attempt = SaveAttempt(form=form)
+    if not form.validate_on_submit():
+        attempt.errors = {"_form": ["แบบฟอร์มหมดอายุ กรุณากดบันทึกอีกครั้ง"]}
+        return attempt
+    defn = response.round.form_version.parsed
+    read = read_section(defn, defn.sections[index], form, response.answer_map(), response.org_unit.kind.value)
+    attempt.read = read
+    expected = request.form.get("row_version", type=int) or response.row_version
+    pending = split_pending_files(read)
+    stored = store_new_files(response, defn, pending, actor_id) if pending else None
+    if stored:
+        read.answers.update(stored.answers)
+        read.errors.update(stored.errors)
+    attempt.errors = dict(read.errors)
+    try:
+        operations.save_answers(response, defn, read, expected, actor_id)
+        db.session.commit()
+    except operations.StaleSave as conflict:
+        _undo(stored)
+        attempt.conflict = conflict
+        form.row_version.data = str(conflict.current_version)  # saving again now overwrites, knowingly
+    except operations.Locked as locked:
+        _undo(stored)
+        attempt.errors["_form"] = [str(locked)]
+    except Exception:
+        _undo(stored)
+        raise
+    if attempt.conflict is None and "_form" not in attempt.errors:
+        form.row_version.data = str(response.row_version)
+    return attempt
+
+
+def _undo(stored) -> None:  # type: ignore[no-untyped-def]
+    """Roll back, and delete the files this request stored (their rows are gone with the rollback)."""
+    db.session.rollback()
+    if stored:
+        discard_keys(stored.keys)

@@ -1,0 +1,147 @@
+"""Storing the files of file questions: size checked while streaming, type checked from the bytes,
+stored under generated names, original name kept as metadata. Nothing partial is left behind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+
+from survey_app.core import audit
+from survey_app.core.storage import Received, StorageError, TooLarge, storage_for
+from survey_app.extensions import db
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.answers import Answer as AnswerValue
+from survey_app.forms_engine.builder import SectionRead
+from survey_app.responses.filetypes import MIME, check_upload, safe_filename
+from survey_app.responses.models import Response, Upload
+from survey_app.responses.operations import save_answers
+
+UNIT_QUOTA_BYTES = 200 * 1024 * 1024  # per response: a school's evidence, not an archive
+
+
+@dataclass
+class StoredFiles:
+    """Files stored for one save: answer values to set, errors by question, keys to delete on rollback."""
+
+    answers: dict[str, AnswerValue] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+
+
+def store_new_files(
+    response: Response, defn: s.FormDefinition, pending: dict[str, list[FileStorage]], actor_id: int | None
+) -> StoredFiles:
+    """Receive, check and store every new file; a question with any bad file stores none of its files."""
+    result = StoredFiles()
+    existing = response.answer_map()
+    questions = defn.question_map()
+    for key, files in pending.items():
+        question = questions[key]
+        assert isinstance(question, s.FileQuestion)
+        before = list(existing[key].value) if key in existing and existing[key].has_value else []
+        if len(before) + len(files) > question.max_files:
+            result.errors[key] = [f"แนบได้ไม่เกิน {question.max_files} ไฟล์ (มีแล้ว {len(before)} ไฟล์)"]
+            continue
+        records, errors = _store_question_files(response, question, files, actor_id, result.keys)
+        if errors:
+            result.errors[key] = errors
+        else:
+            result.answers[key] = AnswerValue.of(before + records)
+    return result
+
+
+def _store_question_files(
+    response: Response, question: s.FileQuestion, files: list[FileStorage], actor_id: int | None, keys: list[str]
+) -> tuple[list[dict], list[str]]:
+    storage = storage_for(current_app)
+    limit = int(question.max_size_mb * 1024 * 1024)
+    received: list[tuple[FileStorage, Received, str]] = []
+    try:
+        for upload in files:
+            item = storage.receive(upload.stream, limit)
+            kind, error = check_upload(item.path, question.accept)
+            if error or kind is None:
+                storage.discard(item)
+                return [], [f"{safe_filename(upload.filename or '')}: {error}"]
+            received.append((upload, item, kind))
+        if _used_bytes(response) + sum(r.size for _, r, _ in received) > UNIT_QUOTA_BYTES:
+            return [], [f"พื้นที่แนบไฟล์ของแบบสอบถามนี้เต็ม (ไม่เกิน {UNIT_QUOTA_BYTES // (1024 * 1024)} MB)"]
+        return [_commit(response, question, u, r, k, actor_id, keys) for u, r, k in received], []
+    except TooLarge:
+        return [], [f"ไฟล์ใหญ่เกินกำหนด (ไม่เกิน {question.max_size_mb:g} MB ต่อไฟล์)"]
+    except StorageError as exc:
+        return [], [str(exc)]
+    finally:
+        for _, item, _ in received:
+            storage.discard(item)  # idempotent: committed files were moved away already
+
+
+def _commit(
+    response: Response,
+    question: s.FileQuestion,
+    upload: FileStorage,
+    item: Received,
+    kind: str,
+    actor_id: int | None,
+    keys: list[str],
+) -> dict:
+    key = storage_for(current_app).commit(item)
+    keys.append(key)
+    row = Upload(
+        response_id=response.id,
+        question_key=question.key,
+        storage_key=key,
+        original_name=safe_filename(upload.filename or ""),
+        kind=kind,
+        content_type=MIME[kind],
+        size=item.size,
+        sha256=item.sha256,
+        uploaded_by_id=actor_id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "upload.add",
+        actor_id=actor_id,
+        object_type="upload",
+        object_id=row.id,
+        org_unit_id=response.org_unit_id,
+        details={"question": question.key, "size": item.size, "sha256": item.sha256},
+    )
+    return row.record()
+
+
+def _used_bytes(response: Response) -> int:
+    return (
+        db.session.scalar(select(func.coalesce(func.sum(Upload.size), 0)).where(Upload.response_id == response.id)) or 0
+    )
+
+
+def discard_keys(keys: list[str]) -> None:
+    """Remove files stored during a request whose transaction did not commit."""
+    storage = storage_for(current_app)
+    for key in keys:
+        storage.delete(key)
+
+
+def remove_upload(upload: Upload, actor_id: int | None) -> str:
+    """Take a file out of its draft answer and delete its row; returns the storage key to delete after commit."""
+    response = upload.response
+    answers = response.answer_map()
+    current = answers.get(upload.question_key)
+    remaining = [r for r in (current.value if current and current.has_value else []) if r.get("id") != upload.id]
+    read = SectionRead()
+    if remaining:
+        read.answers[upload.question_key] = AnswerValue.of(remaining)
+    else:
+        read.cleared.add(upload.question_key)
+    save_answers(response, response.round.form_version.parsed, read, response.row_version, actor_id)
+    key = upload.storage_key
+    audit.record("upload.remove", actor_id=actor_id, object_type="upload", object_id=upload.id,
+                 org_unit_id=response.org_unit_id)  # fmt: skip
+    db.session.delete(upload)
+    db.session.flush()
+    return key

@@ -1,0 +1,1 @@
+"""Views of the responses feature: respond.py (org units), person.py (public links), files.py."""

@@ -1,0 +1,57 @@
+"""Uploaded files: downloads only through this view, which checks scope; removal from a draft answer."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, send_file, url_for
+from flask_login import current_user, login_required
+
+from survey_app.core.scope import Role
+from survey_app.core.storage import storage_for
+from survey_app.extensions import db
+from survey_app.forms_engine.builder import section_of
+from survey_app.responses import queries
+from survey_app.responses.blueprint import bp
+from survey_app.responses.forms import ActionForm
+from survey_app.responses.uploads import discard_keys, remove_upload
+
+
+@bp.route("/uploads/<int:upload_id>")
+@login_required
+def download(upload_id: int):  # type: ignore[no-untyped-def]
+    """Send the file as an attachment under its original name, with the type found from its bytes."""
+    upload = queries.get_upload_or_404(current_user, upload_id)
+    try:
+        stream = storage_for(current_app).open(upload.storage_key)
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(
+        stream,
+        mimetype=upload.content_type,
+        as_attachment=True,
+        download_name=upload.original_name,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.route("/uploads/<int:upload_id>/remove", methods=["POST"])
+@login_required
+def remove(upload_id: int):  # type: ignore[no-untyped-def]
+    """Take a file out of a draft answer (the respondent's own unit only)."""
+    upload = queries.get_upload_or_404(current_user, upload_id)
+    response = upload.response
+    if current_user.role != Role.RESPONDENT or current_user.org_unit_id != response.org_unit_id:
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not response.status.editable:
+        flash("แบบสอบถามนี้ส่งแล้ว ลบไฟล์ไม่ได้", "error")
+    else:
+        key = remove_upload(upload, current_user.id)
+        db.session.commit()
+        discard_keys([key])
+        flash(f"ลบไฟล์ {upload.original_name} แล้ว", "info")
+    defn = response.round.form_version.parsed
+    return redirect(url_for("responses.section", response_id=response.id, index=section_of(defn, upload.question_key)))

@@ -1,0 +1,58 @@
+"""Forms for opening rounds and extending deadlines (dates typed in Bangkok time)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+
+from survey_app.core.text import clean_line, clean_text
+from survey_app.core.thai import BANGKOK
+
+
+def parse_local(value: str | None) -> datetime | None:
+    """'2026-11-21T16:30' typed in a datetime-local field, read as Bangkok time."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=BANGKOK)
+    except ValueError:
+        return None
+
+
+class LocalDateTime(StringField):
+    """A datetime-local input whose data is an aware datetime in Bangkok."""
+
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = parse_local(self.raw)
+        if self.raw and self.data is None:
+            raise ValueError("วันเวลาไม่ถูกต้อง")
+
+    def _value(self) -> str:
+        return self.data.astimezone(BANGKOK).strftime("%Y-%m-%dT%H:%M") if isinstance(self.data, datetime) else ""
+
+
+class OpenRoundForm(FlaskForm):
+    form_version = SelectField("แบบสอบถาม (ฉบับที่เผยแพร่)", coerce=int, validators=[DataRequired("เลือกแบบสอบถาม")])
+    fiscal_year = IntegerField(
+        "ปีงบประมาณ (พ.ศ.)", validators=[DataRequired("กรอกปีงบประมาณ"), NumberRange(2500, 2700, "ปี พ.ศ. ไม่ถูกต้อง")]
+    )
+    title = StringField("ชื่อรอบ", validators=[DataRequired("กรอกชื่อรอบ"), Length(max=255)], filters=[clean_line])
+    opens_at = LocalDateTime("เปิดรับ (เวลาประเทศไทย)", validators=[DataRequired("กรอกวันเวลาเปิดรับ")])
+    closes_at = LocalDateTime("กำหนดส่ง (เวลาประเทศไทย)", validators=[DataRequired("กรอกวันเวลากำหนดส่ง")])
+    late_policy = RadioField("การส่งหลังกำหนด", default="accept")
+    kinds = SelectMultipleField("ประเภทหน่วยงานที่ต้องตอบ", validators=[DataRequired("เลือกอย่างน้อย 1 ประเภท")])
+    identity = SelectField("การระบุตัวผู้ตอบ (แบบสอบถามรายบุคคล)", default="anonymous")
+
+    def validate_closes_at(self, field) -> None:  # type: ignore[no-untyped-def]
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError("กำหนดส่งต้องอยู่หลังวันเปิดรับ")
+
+
+class ExtendForm(FlaskForm):
+    unit_code = StringField("รหัสหน่วยงาน", validators=[DataRequired("กรอกรหัสหน่วยงาน")], filters=[clean_line])
+    new_deadline = LocalDateTime("กำหนดส่งใหม่ (เวลาประเทศไทย)", validators=[DataRequired("กรอกกำหนดส่งใหม่")])
+    reason = TextAreaField("เหตุผล", validators=[DataRequired("กรุณาระบุเหตุผล"), Length(max=1000)], filters=[clean_text])

@@ -1,0 +1,99 @@
+"""A round opens one form version for a fiscal year; round units are the org units expected to answer."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.accounts.models import OrgUnit
+from survey_app.core.db import Base, TimestampMixin, UTCDateTime, str_enum
+from survey_app.core.thai import FiscalYear
+from survey_app.forms_engine.models import FormVersion
+
+
+class LatePolicy(StrEnum):
+    """What a submission after the deadline does."""
+
+    REFUSE = "refuse"  # refused with a message; the draft is kept
+    ACCEPT = "accept"  # accepted and marked late
+
+    @property
+    def label_th(self) -> str:
+        return {"refuse": "ไม่รับคำตอบหลังกำหนด", "accept": "รับคำตอบหลังกำหนด และระบุว่าส่งช้า"}[self.value]
+
+
+class RoundPhase(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label_th(self) -> str:
+        return {"upcoming": "ยังไม่เปิด", "open": "เปิดรับคำตอบ", "closed": "ปิดรับแล้ว"}[self.value]
+
+
+class Round(TimestampMixin, Base):
+    """One reporting round: which form version, which fiscal year, when it opens and closes."""
+
+    __tablename__ = "survey_round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_version.id"), index=True)
+    fiscal_year: Mapped[int] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    late_policy: Mapped[LatePolicy] = mapped_column(str_enum(LatePolicy, 20), default=LatePolicy.ACCEPT)
+    identity: Mapped[str] = mapped_column(String(20), default="anonymous")  # person rounds: anonymous | code | name
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+
+    form_version: Mapped[FormVersion] = relationship(lazy="joined")
+
+    @property
+    def fy(self) -> FiscalYear:
+        return FiscalYear(self.fiscal_year)
+
+    @property
+    def per_person(self) -> bool:
+        return self.form_version.respondent == "person"
+
+    def phase(self, now: datetime) -> RoundPhase:
+        if now < self.opens_at:
+            return RoundPhase.UPCOMING
+        return RoundPhase.OPEN if now <= self.closes_at else RoundPhase.CLOSED
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} · ปีงบประมาณ {self.fiscal_year}"
+
+
+def new_link_token() -> str:
+    """An unguessable token for a unit's person-survey link (128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
+class RoundUnit(Base):
+    """An org unit expected to answer a round, with its own deadline extension and survey link."""
+
+    __tablename__ = "round_unit"
+    __table_args__ = (UniqueConstraint("round_id", "org_unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"), index=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    deadline_override: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    extended_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    link_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    round: Mapped[Round] = relationship(lazy="joined")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+    def deadline(self) -> datetime:
+        """The unit's deadline: its extension when it has one, else the round's closing time."""
+        return self.deadline_override or self.round.closes_at

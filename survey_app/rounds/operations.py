@@ -1,0 +1,104 @@
+"""Opening rounds and extending deadlines. Operations flush; the request or command commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+
+from survey_app.accounts.kinds import OrgKind
+from survey_app.accounts.models import OrgUnit
+from survey_app.core import audit
+from survey_app.core.thai import thai_date
+from survey_app.extensions import db
+from survey_app.forms_engine.loader import load_text
+from survey_app.forms_engine.models import FormVersion
+from survey_app.rounds.models import LatePolicy, Round, RoundUnit, new_link_token
+
+
+class RoundError(ValueError):
+    """A round that cannot be opened or changed as asked; the message is for the user (Thai)."""
+
+
+def open_round(
+    version: FormVersion,
+    *,
+    fiscal_year: int,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    late_policy: LatePolicy,
+    kinds: Iterable[OrgKind],
+    actor_id: int | None,
+    identity: str = "anonymous",
+) -> Round:
+    """A new round pinned to this exact version, with every active unit of the chosen kinds expected."""
+    problems = load_text(version.source_text, version.source_name).lines()
+    if problems:
+        raise RoundError("แบบสอบถามฉบับนี้มีข้อผิดพลาด เปิดรอบไม่ได้: " + "; ".join(problems[:3]))
+    if closes_at <= opens_at:
+        raise RoundError("วันปิดรับต้องอยู่หลังวันเปิดรับ")
+    rnd = Round(
+        form_version_id=version.id,
+        fiscal_year=fiscal_year,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        late_policy=late_policy,
+        identity=identity,
+        created_by_id=actor_id,
+    )
+    db.session.add(rnd)
+    db.session.flush()
+    units = db.session.scalars(select(OrgUnit).where(OrgUnit.active, OrgUnit.kind.in_(list(kinds))))
+    per_person = version.respondent == "person"
+    db.session.add_all(
+        RoundUnit(round_id=rnd.id, org_unit_id=u.id, link_token=new_link_token() if per_person else None) for u in units
+    )
+    db.session.flush()
+    audit.record(
+        "round.open",
+        actor_id=actor_id,
+        object_type="round",
+        object_id=rnd.id,
+        details={"form": version.form_key, "version": version.version, "fiscal_year": fiscal_year},
+    )
+    return rnd
+
+
+def extend_deadline(round_unit: RoundUnit, new_deadline: datetime, reason: str, actor_id: int) -> None:
+    """Give one unit a later deadline; who and why are kept on the unit and in the audit trail."""
+    if not reason.strip():
+        raise RoundError("กรุณาระบุเหตุผลของการขยายเวลา")
+    if new_deadline <= round_unit.round.closes_at:
+        raise RoundError(f"กำหนดใหม่ต้องอยู่หลังวันปิดรับของรอบ ({thai_date(round_unit.round.closes_at, with_time=True)})")
+    old = round_unit.deadline()
+    round_unit.deadline_override = new_deadline
+    round_unit.extension_reason = reason.strip()
+    round_unit.extended_by_id = actor_id
+    db.session.flush()
+    audit.record(
+        "round.extend",
+        actor_id=actor_id,
+        object_type="round_unit",
+        object_id=round_unit.id,
+        org_unit_id=round_unit.org_unit_id,
+        comment=reason.strip(),
+        details={"from": old.isoformat(), "to": new_deadline.isoformat()},
+    )
+
+
+def close_now(rnd: Round, actor_id: int, now: datetime) -> None:
+    """Close a round early (e.g. opened by mistake)."""
+    rnd.closes_at = now
+    db.session.flush()
+    audit.record("round.close", actor_id=actor_id, object_type="round", object_id=rnd.id)
+
+
+def ensure_link_token(round_unit: RoundUnit) -> str:
+    """Person rounds: the unit's share link token (created on first need)."""
+    if not round_unit.link_token:
+        round_unit.link_token = new_link_token()
+        db.session.flush()
+    return round_unit.link_token

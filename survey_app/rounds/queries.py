@@ -1,0 +1,75 @@
+"""Reading rounds and expected units, always through the one scope check."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import Select, func, select
+
+from survey_app.accounts.models import OrgUnit
+from survey_app.core.scope import ScopedUser, ensure_in_scope, scope_clause
+from survey_app.extensions import db
+from survey_app.rounds.models import Round, RoundUnit
+
+
+def all_rounds() -> list[Round]:
+    return list(db.session.scalars(select(Round).order_by(Round.fiscal_year.desc(), Round.opens_at.desc())))
+
+
+def get_round_or_404(round_id: int) -> Round:
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        abort(404)
+    return rnd
+
+
+def round_units_in_scope(user: ScopedUser, round_id: int) -> Select[tuple[RoundUnit]]:
+    """Expected units of a round that the user may see."""
+    return (
+        select(RoundUnit)
+        .join(OrgUnit, OrgUnit.id == RoundUnit.org_unit_id)
+        .where(RoundUnit.round_id == round_id, scope_clause(user, OrgUnit.id, OrgUnit.path))
+    )
+
+
+def get_round_unit_or_404(user: ScopedUser, round_id: int, org_unit_id: int) -> RoundUnit:
+    """The unit's place in a round, or 404 when it is not expected or not in scope."""
+    ru = db.session.scalar(
+        select(RoundUnit).where(RoundUnit.round_id == round_id, RoundUnit.org_unit_id == org_unit_id)
+    )
+    if ru is None:
+        abort(404)
+    ensure_in_scope(user, ru.org_unit.id, ru.org_unit.path)
+    return ru
+
+
+def round_unit_by_token(token: str) -> RoundUnit | None:
+    """A person-survey link; unknown tokens find nothing (404 upstream)."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(RoundUnit).where(RoundUnit.link_token == token))
+
+
+def rounds_for_unit(org_unit_id: int) -> list[RoundUnit]:
+    """Every round this unit is expected to answer, newest first."""
+    stmt = (
+        select(RoundUnit)
+        .join(Round, Round.id == RoundUnit.round_id)
+        .where(RoundUnit.org_unit_id == org_unit_id)
+        .order_by(Round.fiscal_year.desc(), Round.closes_at.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def expected_count(round_id: int) -> int:
+    return db.session.scalar(select(func.count()).where(RoundUnit.round_id == round_id)) or 0
+
+
+def expected_by_kind(round_id: int) -> list[tuple[str, int]]:
+    stmt = (
+        select(OrgUnit.kind, func.count())
+        .join(RoundUnit, RoundUnit.org_unit_id == OrgUnit.id)
+        .where(RoundUnit.round_id == round_id)
+        .group_by(OrgUnit.kind)
+        .order_by(OrgUnit.kind)
+    )
+    return [(kind, n) for kind, n in db.session.execute(stmt)]

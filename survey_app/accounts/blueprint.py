@@ -1,10 +1,13 @@
 """The accounts blueprint: login, home, directory pages; and how a cookie becomes a user."""
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from survey_app.accounts.forms import LoginForm
 from survey_app.accounts.models import User, UserSession
+from survey_app.core.security import is_safe_next
+from survey_app.core.web import replay_fields
 from survey_app.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -24,6 +27,17 @@ def load_user(token: str) -> User | None:
         return None
     row.user.session_token = token  # type: ignore[attr-defined]
     return row.user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():  # type: ignore[no-untyped-def]
+    """Not logged in (or the session ended): a POST keeps what was typed through the login page."""
+    fields = replay_fields()
+    if fields and is_safe_next(request.path):
+        form = LoginForm(formdata=None)
+        return render_template("accounts/login.html", form=form, replay=fields, replay_to=request.path), 401
+    flash(login_manager.login_message, "info")
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
 
 
 @bp.before_app_request

@@ -1,6 +1,6 @@
 """Thin views: login, logout, password change, language, home page and the scoped directory."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from survey_app.accounts import operations, queries
@@ -31,14 +31,27 @@ def login():  # type: ignore[no-untyped-def]
         else:
             _start_session(user)
             db.session.commit()
+            replay_to = request.form.get("replay_to")
+            if replay_to and is_safe_next(replay_to):
+                return render_template("replay.html", fields=_carried_fields(), target=replay_to, expired=False)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("accounts.home"))
-    return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
+    replay = _carried_fields() if request.form.get("replay_to") else []
+    return render_template(
+        "accounts/login.html", form=form, replay=replay, replay_to=request.form.get("replay_to")
+    ), 200 if not form.errors else 422
+
+
+def _carried_fields() -> list[tuple[str, str]]:
+    """Fields a user typed before the session ended, carried through the login form as replay__NAME."""
+    prefix = "replay__"
+    return [(k[len(prefix) :], v) for k, values in request.form.lists() if k.startswith(prefix) for v in values]
 
 
 def _start_session(user: User) -> None:
-    """Rotate the cookie: a new session with a new server-side token."""
+    """Rotate the cookie: a new session with a new server-side token (and a new CSRF token)."""
     session.clear()
+    g.pop("csrf_token", None)
     record = operations.start_session(user, request.user_agent.string)
     user.session_token = record.token
     login_user(user)

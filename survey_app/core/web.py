@@ -74,6 +74,23 @@ def select_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+MAX_REPLAY_FIELDS = 2000
+MAX_REPLAY_CHARS = 500_000
+
+
+def replay_fields() -> list[tuple[str, str]]:
+    """The posted text fields (not the old token, not files) to carry through a re-login or a new token.
+
+    They travel only through the user's own browser, in hidden inputs; nothing is stored on the server.
+    """
+    if request.method != "POST" or not request.form:
+        return []
+    fields = [(k, v) for k, values in request.form.lists() if k != "csrf_token" for v in values]
+    if len(fields) > MAX_REPLAY_FIELDS or sum(len(k) + len(v) for k, v in fields) > MAX_REPLAY_CHARS:
+        return []
+    return fields
+
+
 def _error(code: int, title: str, message: str):  # type: ignore[no-untyped-def]
     return render_template("error.html", code=code, title=title, message=message), code
 
@@ -100,6 +117,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_exc):  # type: ignore[no-untyped-def]
+        """An expired or missing token: show what was typed again, with a fresh token, one click from sent."""
+        fields = replay_fields()
+        if fields:
+            return render_template("replay.html", fields=fields, target=request.path, expired=True), 400
         return _error(400, "แบบฟอร์มหมดอายุ", "กรุณากลับไปหน้าก่อนหน้า โหลดหน้าใหม่ แล้วลองอีกครั้ง")
 
     @app.errorhandler(500)

@@ -71,7 +71,7 @@ class Response(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id"), index=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
-    org_slot: Mapped[int | None] = mapped_column(default=ORG_SLOT)
+    org_slot: Mapped[int | None]  # ORG_SLOT for org responses, NULL for person responses (set explicitly)
     status: Mapped[ResponseStatus] = mapped_column(str_enum(ResponseStatus, 20), default=ResponseStatus.DRAFT)
     row_version: Mapped[int] = mapped_column(default=1)
     is_late: Mapped[bool] = mapped_column(default=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
@@ -67,16 +68,24 @@ def applicable_sections(defn: s.FormDefinition, kind: str) -> list[int]:
     return [i for i, sec in enumerate(defn.sections) if section_applies(sec, kind)]
 
 
-def display_rows(defn: s.FormDefinition, answers: dict[str, Answer], kind: str) -> list[dict[str, Any]]:
-    """Sections with (question, shown answer) pairs for read-only pages."""
+@dataclass
+class SectionAnswers:
+    """One section of a read-only page: (question, shown text, stored answer) entries."""
+
+    section: s.Section
+    entries: list[tuple[s.Question, str, Answer | None]]
+
+
+def display_rows(defn: s.FormDefinition, answers: dict[str, Answer], kind: str) -> list[SectionAnswers]:
+    """Sections with their questions and shown answers, for read-only pages."""
     rows = []
     for section in defn.sections:
         if not section_applies(section, kind):
             continue
-        items = [
+        entries = [
             (q, question_type(q).display(q, answers.get(q.key)), answers.get(q.key))
             for q in section.all_questions()
             if q.type != "info" and question_visible(q, answers, kind)
         ]
-        rows.append({"section": section, "items": items})
+        rows.append(SectionAnswers(section, entries))
     return rows

@@ -22,7 +22,7 @@ from survey_app.rounds.models import RoundUnit
 
 def whole_form_class(defn: s.FormDefinition, cache_key: str) -> type[FlaskForm]:
     """One form with every section's fields: person surveys are answered on one page."""
-    merged = s.Section(key="_all", title=s.LocalText(th="all"), questions=defn.questions())
+    merged = s.Section(key="whole_form", title=s.LocalText(th="all"), questions=defn.questions())
     return form_class(defn, merged, f"{cache_key}:all")
 
 

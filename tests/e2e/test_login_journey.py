@@ -18,7 +18,7 @@ def test_school_logs_in_on_a_phone_and_out(live_server, phone, db):
     db.session.commit()
 
     phone.goto(f"{live_server}/")
-    assert phone.url.endswith("/login?next=%2F")
+    assert "/login?next=" in phone.url
     shot(phone, "login-phone")
     phone.get_by_label("ชื่อผู้ใช้").fill("school1")
     phone.get_by_label("รหัสผ่าน").fill(PASSWORD)

@@ -48,8 +48,9 @@ def person_survey(token: str):  # type: ignore[no-untyped-def]
             return render_template("responses/person_already.html", ru=ru, token=token)
         form = whole_form_class(defn, version.content_hash)(formdata=None, data=form_data(defn, defn.questions(), {}))
         return _render(ru, defn, form, {}, {}, kind)
-    if not ratelimit.allow(f"person:{request.remote_addr}:{ru.id}", POSTS_PER_WINDOW, WINDOW_SECONDS):
-        db.session.commit()
+    allowed = ratelimit.allow(f"person:{request.remote_addr}:{ru.id}", POSTS_PER_WINDOW, WINDOW_SECONDS)
+    db.session.commit()  # the count stands even when this post is refused below
+    if not allowed:
         return render_template("responses/person_closed.html", ru=ru, phase="rate"), 429
     if not form.validate_on_submit():
         return _render(ru, defn, form, {}, {"_form": ["แบบฟอร์มหมดอายุ กรุณากดส่งอีกครั้ง"]}, kind), 400

@@ -85,4 +85,30 @@
   window.addEventListener("beforeunload", function (event) {
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });
+
+  // Autosave: every minute, if something changed, post the section (without files) in the background.
+  // It also keeps the session alive, so a form left open for hours does not expire.
+  var url = form.dataset.autosaveUrl;
+  var status = form.querySelector("[data-testid=save-status]");
+  var version = form.querySelector("input[name=row_version]");
+  function say(text) { if (status) { status.textContent = text; } }
+  function autosave() {
+    if (!dirty || !url) { return; }
+    var data = new FormData(form);
+    form.querySelectorAll("input[type=file]").forEach(function (f) { data.delete(f.name); });
+    data.delete("go"); data.delete("action");
+    dirty = false;
+    fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Autosave": "1" } })
+      .then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); })
+      .then(function (res) {
+        if (res.body.saved) {
+          if (version) { version.value = res.body.version; }
+          say("บันทึกอัตโนมัติแล้ว " + (res.body.saved_at || ""));
+        } else if (res.body.conflict) {
+          say("มีผู้อื่นบันทึกแบบสอบถามนี้ กด \"บันทึกร่าง\" เพื่อดูรายละเอียด");
+        }
+      })
+      .catch(function () { dirty = true; say("ยังไม่ได้บันทึก: ตรวจสอบการเชื่อมต่ออินเทอร์เน็ต"); });
+  }
+  if (url) { window.setInterval(autosave, 60000); }
 })();

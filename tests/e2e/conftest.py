@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from survey_app.core.db import write_intent
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PHONE = {"width": 360, "height": 740}
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp/e2e-screens"))
@@ -47,7 +49,11 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def live_server(app, db) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The real app on a free local port, sharing the test database."""
+    """The real app on a free local port, sharing the test database.
+
+    The test thread's own reads begin deferred (no write lock held on SQLite while the browser works).
+    """
+    write_intent.set(False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

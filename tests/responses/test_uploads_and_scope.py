@@ -1,6 +1,7 @@
 """Uploads are checked by their bytes; nobody reads, changes or downloads another unit's response."""
 
 import io
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -19,6 +20,10 @@ def upload_question(rid: int):  # type: ignore[no-untyped-def]
     return q, index
 
 
+def stored_files(app) -> set:  # type: ignore[no-untyped-def]
+    return {p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()}
+
+
 def esa_login(client, auth, world):  # type: ignore[no-untyped-def]
     from survey_app.core.scope import Role
     from tests.factories import make_user
@@ -32,12 +37,12 @@ def test_html_renamed_pdf_is_refused_and_nothing_is_stored(client, auth, world, 
     esa_login(client, auth, world)
     rid = start(client, plan_round)
     q, index = upload_question(rid)
+    before = stored_files(app)
     result = save(client, rid, index, {q.key: (io.BytesIO(EVIL), "report.pdf")}, action="save")
     assert result.status_code == 422
     assert "ตรวจจากเนื้อไฟล์" in result.get_data(as_text=True) or "ไม่ใช่" in result.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Upload)) == 0
-    objects = list((app.config["UPLOAD_DIR"] and __import__("pathlib").Path(app.config["UPLOAD_DIR"])).rglob("*"))
-    assert not [p for p in objects if p.is_file()]
+    assert stored_files(app) == before  # no partial or stray file either
 
 
 def test_real_pdf_is_stored_and_downloads_only_in_scope(app, client, auth, world, plan_round):

@@ -63,3 +63,8 @@ def register_features(app: Flask) -> None:
     app.register_blueprint(rounds_bp)
     register_rounds_cli(app)
     app.register_blueprint(responses_bp)
+    from survey_app.review.blueprint import bp as review_bp
+    from survey_app.review.cli import register_cli as register_review_cli
+
+    app.register_blueprint(review_bp)
+    register_review_cli(app)

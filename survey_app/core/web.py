@@ -91,6 +91,21 @@ def replay_fields() -> list[tuple[str, str]]:
     return fields
 
 
+_PROVIDERS: dict[str, Callable[..., object]] = {}
+
+
+def provide(name: str, function: Callable[..., object]) -> None:
+    """A later feature offers data to an earlier one (e.g. review comments shown on the answer page),
+    so imports keep flowing one way."""
+    _PROVIDERS[name] = function
+
+
+def provided(name: str, *args: object, default: object = None) -> object:
+    """What the provider registered under `name` returns for these arguments, or the default."""
+    function = _PROVIDERS.get(name)
+    return function(*args) if function is not None else default
+
+
 def _error(code: int, title: str, message: str):  # type: ignore[no-untyped-def]
     return render_template("error.html", code=code, title=title, message=message), code
 

@@ -4,6 +4,7 @@ from flask import Blueprint
 
 from survey_app.core.scope import Role
 from survey_app.core.web import register_nav
+from survey_app.forms_engine.types import question_type
 
 bp = Blueprint("forms_engine", __name__, url_prefix="/forms", template_folder="templates")
 ADMIN_ROLES = (Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
@@ -14,6 +15,12 @@ register_nav(30, "แบบสอบถาม", "forms_engine.index", set(ADMIN_
 def select_asked(questions, asked):  # type: ignore[no-untyped-def]
     """Questions the unit is asked (audience), for the section page."""
     return [q for q in questions if asked(q)]
+
+
+@bp.app_template_global("registry_display")
+def registry_display(question, answer) -> str:  # type: ignore[no-untyped-def]
+    """An answer as text, by its question type ('-' when missing)."""
+    return question_type(question).display(question, answer)
 
 
 @bp.app_template_filter("add_dot")

@@ -82,6 +82,8 @@ class Response(TimestampMixin, Base):
     last_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     respondent_label: Mapped[str | None] = mapped_column(String(255))  # person rounds that ask for a name/code
     return_comment: Mapped[str | None] = mapped_column(Text)
+    answered_count: Mapped[int] = mapped_column(default=0)  # kept at each save, for dashboards
+    required_count: Mapped[int] = mapped_column(default=0)
 
     round: Mapped[Round] = relationship(lazy="joined")
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")

@@ -20,7 +20,7 @@ from survey_app.core.db import utcnow
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer as AnswerValue
-from survey_app.forms_engine.answers import visible_questions
+from survey_app.forms_engine.answers import progress, visible_questions
 from survey_app.forms_engine.builder import Completeness, SectionRead, completeness
 from survey_app.responses.models import ORG_SLOT, TRANSITIONS, Answer, Response, ResponseStatus
 from survey_app.rounds.models import LatePolicy, Round, RoundUnit
@@ -105,6 +105,7 @@ def save_answers(
         return []
     new_version = _bump_version(response, expected_version, actor_id)
     _write_answers(response, defn, read, changed, new_version)
+    update_progress(response, defn)
     audit.record(
         "response.save",
         actor_id=actor_id,
@@ -161,6 +162,14 @@ def _write_answers(
         row.state, row.value = value.state, value.value
         row.value_num = numeric_value(questions.get(key), value)
         row.changed_in_version = version
+    db.session.flush()
+
+
+def update_progress(response: Response, defn: s.FormDefinition) -> None:
+    """Keep answered/required counts on the response, so dashboards need not load every answer."""
+    response.answered_count, response.required_count = progress(
+        defn, response.answer_map(), response.org_unit.kind.value
+    )
     db.session.flush()
 
 

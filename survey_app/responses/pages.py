@@ -9,6 +9,7 @@ from flask import url_for
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 
+from survey_app.core.web import provided
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer, Answers, progress, question_visible, section_applies
 from survey_app.forms_engine.builder import SectionRead, form_class, form_data, page_helpers
@@ -45,6 +46,7 @@ def page_context(
         "answered": answered,
         "required": required,
         "files_url": lambda upload_id: url_for("responses.download", upload_id=upload_id),
+        "review_comments": provided("review_comments", response, default={}),
         **page_helpers(answers, kind),
     }
 

@@ -16,7 +16,7 @@ from survey_app.forms_engine.answers import Answer
 from survey_app.forms_engine.builder import SectionRead, completeness, form_class, read_section
 from survey_app.responses.models import Answer as AnswerRow
 from survey_app.responses.models import PersonCode, Response, ResponseStatus
-from survey_app.responses.operations import numeric_value, transition
+from survey_app.responses.operations import numeric_value, transition, update_progress
 from survey_app.rounds.models import RoundUnit
 
 
@@ -74,7 +74,7 @@ def record_person_response(
             AnswerRow(question_key=key, state=value.state, value=value.value,
                       value_num=numeric_value(questions.get(key), value))
         )  # fmt: skip
-    db.session.flush()
+    update_progress(response, defn)
     audit.record("response.create", actor_id=None, object_type="response", object_id=response.id,
                  org_unit_id=round_unit.org_unit_id, details={"person": True})  # fmt: skip
     late = now > round_unit.deadline()

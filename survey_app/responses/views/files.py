@@ -14,6 +14,8 @@ from survey_app.responses.blueprint import bp
 from survey_app.responses.forms import ActionForm
 from survey_app.responses.uploads import discard_keys, remove_upload
 
+PREVIEWABLE = ("pdf", "png", "jpg")
+
 
 @bp.route("/uploads/<int:upload_id>")
 @login_required
@@ -33,6 +35,25 @@ def download(upload_id: int):  # type: ignore[no-untyped-def]
     )
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.route("/uploads/<int:upload_id>/preview")
+@login_required
+def preview_upload(upload_id: int):  # type: ignore[no-untyped-def]
+    """PDFs and images shown in the browser for review, sandboxed; other kinds only download."""
+    upload = queries.get_upload_or_404(current_user, upload_id)
+    if upload.kind not in PREVIEWABLE:
+        abort(404)
+    try:
+        stream = storage_for(current_app).open(upload.storage_key)
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(stream, mimetype=upload.content_type, as_attachment=False, download_name=upload.original_name)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; plugin-types application/pdf; sandbox"
+    )
     return response
 
 

@@ -1,0 +1,1 @@
+"""Certification: agencies review, return with comments or certify; heads certify the set; the province accepts."""

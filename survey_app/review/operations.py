@@ -1,0 +1,175 @@
+"""Certification operations. They drive the response status machine (never the reverse), flush, and
+leave committing to the request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from survey_app.accounts.models import OrgUnit
+from survey_app.core import audit
+from survey_app.core.db import utcnow
+from survey_app.core.storage import StorageError, storage_for
+from survey_app.extensions import db
+from survey_app.responses.filetypes import check_upload, safe_filename
+from survey_app.responses.models import Response, ResponseStatus
+from survey_app.responses.operations import ResponseError, transition
+from survey_app.review.models import AgencyCertification, AnswerSnapshot, ReviewComment, SetStatus
+from survey_app.review.sets import SetMember, certifying_agency
+
+LETTER_MAX_BYTES = 20 * 1024 * 1024
+
+
+class ReviewError(ResponseError):
+    """A refused certification step; the message is Thai and shown to the user."""
+
+
+def return_response(response: Response, comment: str, question_comments: dict[str, str], actor_id: int) -> None:
+    """Send a submitted or certified response back for correction, with a required comment."""
+    comment = comment.strip()
+    if not comment:
+        raise ReviewError("กรุณาระบุเหตุผลที่ส่งกลับ (ผู้ตอบจะเห็นข้อความนี้)")
+    _ensure_set_open(response)
+    snapshot = AnswerSnapshot(
+        response_id=response.id, answers={k: [a.state.value, a.value] for k, a in response.answer_map().items()}
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    transition(response, ResponseStatus.RETURNED, actor_id, comment=comment, return_comment=comment)
+    db.session.add(ReviewComment(response_id=response.id, snapshot_id=snapshot.id, comment=comment, author_id=actor_id))
+    for key, text in question_comments.items():
+        if text.strip():
+            db.session.add(
+                ReviewComment(
+                    response_id=response.id, snapshot_id=snapshot.id, question_key=key, comment=text.strip(),
+                    author_id=actor_id,
+                )
+            )  # fmt: skip
+    db.session.flush()
+
+
+def certify_response(response: Response, actor_id: int) -> None:
+    """Certify one submitted response (รับรอง)."""
+    _ensure_set_open(response)
+    transition(response, ResponseStatus.CERTIFIED, actor_id)
+
+
+def reopen_response(response: Response, reason: str, actor_id: int) -> None:
+    """Unlock a certified or accepted response for correction; the reason is required and recorded."""
+    if not reason.strip():
+        raise ReviewError("การเปิดแก้ไขต้องระบุเหตุผล")
+    if response.status not in (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED):
+        raise ReviewError("เปิดแก้ไขได้เฉพาะแบบสอบถามที่รับรองแล้ว")
+    cert = _set_of(response)
+    if cert is not None and cert.status != SetStatus.RETURNED:
+        cert.status = SetStatus.RETURNED  # the set must be certified again after the correction
+        cert.province_comment = f"เปิดแก้ไข {response.org_unit.name_th}: {reason.strip()}"
+    return_response(response, reason, {}, actor_id)
+
+
+def _set_of(response: Response) -> AgencyCertification | None:
+    units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(_path_ids(response.org_unit))))}
+    agency_id = certifying_agency(response.org_unit, units)
+    return db.session.scalar(
+        select(AgencyCertification).where(
+            AgencyCertification.round_id == response.round_id, AgencyCertification.agency_id == agency_id
+        )
+    )
+
+
+def _path_ids(unit: OrgUnit) -> list[int]:
+    return [int(p) for p in unit.path.strip("/").split("/") if p]
+
+
+def _ensure_set_open(response: Response) -> None:
+    """Once the agency's set is certified or accepted, single responses change only through a reopen."""
+    cert = _set_of(response)
+    if cert is not None and cert.status in (SetStatus.CERTIFIED, SetStatus.ACCEPTED):
+        raise ReviewError("หน่วยงานรับรองข้อมูลทั้งชุดแล้ว ต้องเปิดแก้ไขพร้อมเหตุผลก่อน")
+
+
+def set_problems(members: list[SetMember]) -> list[str]:
+    """Why an agency's set cannot be certified yet (empty when every expected unit is certified)."""
+    problems = []
+    for m in members:
+        status = m.response.status if m.response else None
+        if status not in (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED):
+            label = status.label_th if status else "ยังไม่เริ่มตอบ"
+            problems.append(f"{m.unit.name_th}: {label}")
+    return problems
+
+
+def certify_set(
+    round_id: int, agency: OrgUnit, members: list[SetMember], letter: FileStorage, actor_id: int
+) -> AgencyCertification:
+    """The head certifies the agency's whole set with the signed letter (PDF), kept with its hash."""
+    problems = set_problems(members)
+    if problems:
+        raise ReviewError(f"ยังรับรองทั้งชุดไม่ได้: มีหน่วยงานที่ยังไม่ได้รับรอง {len(problems)} แห่ง")
+    cert = db.session.scalar(
+        select(AgencyCertification).where(
+            AgencyCertification.round_id == round_id, AgencyCertification.agency_id == agency.id
+        )
+    )
+    if cert is not None and cert.status != SetStatus.RETURNED:
+        raise ReviewError("หน่วยงานรับรองข้อมูลชุดนี้แล้ว")
+    key, name, digest, size = _store_letter(letter)
+    if cert is None:
+        cert = AgencyCertification(round_id=round_id, agency_id=agency.id)
+        db.session.add(cert)
+    cert.status, cert.letter_key, cert.letter_name, cert.letter_sha256, cert.letter_size = (
+        SetStatus.CERTIFIED, key, name, digest, size,
+    )  # fmt: skip
+    cert.certified_by_id, cert.certified_at = actor_id, utcnow()
+    db.session.flush()
+    audit.record("set.certify", actor_id=actor_id, object_type="agency_certification", object_id=cert.id,
+                 org_unit_id=agency.id, to_state="certified",
+                 details={"letter": name, "sha256": digest, "units": len(members)})  # fmt: skip
+    return cert
+
+
+def _store_letter(letter: FileStorage) -> tuple[str, str, str, int]:
+    storage = storage_for(current_app)
+    try:
+        received = storage.receive(letter.stream, LETTER_MAX_BYTES)
+    except StorageError as exc:
+        raise ReviewError(str(exc)) from exc
+    kind, error = check_upload(received.path, ["pdf"])
+    if error or kind is None:
+        storage.discard(received)
+        raise ReviewError(f"หนังสือรับรองต้องเป็นไฟล์ PDF: {error}")
+    key = storage.commit(received)
+    return key, safe_filename(letter.filename or "letter.pdf"), received.sha256, received.size
+
+
+def accept_set(cert: AgencyCertification, members: list[SetMember], actor_id: int, now: datetime) -> None:
+    """The province accepts the agency's certified set: every response in it becomes accepted."""
+    if cert.status != SetStatus.CERTIFIED:
+        raise ReviewError("รับข้อมูลได้เฉพาะชุดที่หน่วยงานรับรองแล้ว")
+    for m in members:
+        if m.response is not None and m.response.status == ResponseStatus.CERTIFIED:
+            transition(m.response, ResponseStatus.ACCEPTED, actor_id)
+    cert.status, cert.decided_by_id, cert.decided_at = SetStatus.ACCEPTED, actor_id, now
+    db.session.flush()
+    audit.record("set.accept", actor_id=actor_id, object_type="agency_certification", object_id=cert.id,
+                 org_unit_id=cert.agency_id, from_state="certified", to_state="accepted")  # fmt: skip
+
+
+def return_set(cert: AgencyCertification, comment: str, actor_id: int, now: datetime) -> None:
+    """The province returns an agency's set with a comment; the agency reopens what needs fixing."""
+    if not comment.strip():
+        raise ReviewError("กรุณาระบุเหตุผลที่ส่งกลับ")
+    if cert.status != SetStatus.CERTIFIED:
+        raise ReviewError("ส่งกลับได้เฉพาะชุดที่หน่วยงานรับรองแล้วและจังหวัดยังไม่รับ")
+    cert.status, cert.province_comment, cert.decided_by_id, cert.decided_at = (
+        SetStatus.RETURNED,
+        comment.strip(),
+        actor_id,
+        now,
+    )
+    db.session.flush()
+    audit.record("set.return", actor_id=actor_id, object_type="agency_certification", object_id=cert.id,
+                 org_unit_id=cert.agency_id, from_state="certified", to_state="returned", comment=comment.strip())  # fmt: skip

@@ -1,0 +1,1 @@
+"""Views: agency.py (dashboard, review, certify) and province.py (province dashboard, accept)."""

@@ -1,0 +1,195 @@
+"""The agency's side: the dashboard of its units, the review page, certify/return, the set's letter."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from survey_app.accounts import queries as account_queries
+from survey_app.accounts.kinds import OrgKind
+from survey_app.core.scope import Role, ensure_role
+from survey_app.core.thai import now_bangkok
+from survey_app.core.web import select_choices
+from survey_app.extensions import db
+from survey_app.responses import queries as response_queries
+from survey_app.responses.operations import ResponseError
+from survey_app.responses.pages import display_rows
+from survey_app.review import operations, queries
+from survey_app.review.blueprint import PROVINCE_ROLES, REVIEWER_ROLES, bp
+from survey_app.review.chase import chase_workbook
+from survey_app.review.forms import CertifySetForm, EmptyForm, ReasonForm, ReturnForm
+from survey_app.review.sets import agency_members
+from survey_app.rounds import queries as round_queries
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *REVIEWER_ROLES)
+    rounds = [r for r in round_queries.all_rounds() if not r.per_person]
+    return render_template("review/index.html", rounds=rounds, now=now_bangkok())
+
+
+def _agency_for_view():  # type: ignore[no-untyped-def]
+    """Certifiers look at their own agency; the province may pick any agency (in scope)."""
+    agency_id = request.args.get("agency", type=int)
+    if agency_id is None or current_user.role not in PROVINCE_ROLES:
+        return current_user.org_unit
+    return account_queries.get_unit_or_404(current_user, agency_id)
+
+
+@bp.route("/rounds/<int:round_id>")
+@login_required
+def dashboard(round_id: int):  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *REVIEWER_ROLES)
+    rnd = round_queries.get_round_or_404(round_id)
+    if current_user.role in PROVINCE_ROLES and "agency" not in request.args:
+        return redirect(url_for("review.province_dashboard", round_id=round_id))
+    agency = _agency_for_view()
+    now = now_bangkok()
+    members = agency_members(current_user, round_id, agency.id)
+    status, kind, district = (request.args.get(k, "") for k in ("status", "kind", "district"))
+    shown = queries.filter_members(members, status, kind, district, now)
+    return render_template(
+        "review/dashboard.html", rnd=rnd, agency=agency, members=shown, summary=queries.summarise(members, now),
+        cert=queries.certifications(round_id).get(agency.id), now=now, form=EmptyForm(),
+        status=status, kind=kind, district=district, status_labels=queries.STATUS_FILTER_LABELS,
+        kinds=select_choices([(k.value, k.label_th) for k in OrgKind]), districts=account_queries.districts(),
+        member_status=queries.member_status, is_overdue=queries.is_overdue,
+    )  # fmt: skip
+
+
+@bp.route("/rounds/<int:round_id>/bulk-certify", methods=["POST"])
+@login_required
+def bulk_certify(round_id: int):  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *REVIEWER_ROLES)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    done, refused = 0, []
+    for response_id in request.form.getlist("response_id", type=int):
+        response = response_queries.get_response_or_404(current_user, response_id)
+        try:
+            with db.session.begin_nested():
+                operations.certify_response(response, current_user.id)
+            done += 1
+        except ResponseError as exc:
+            refused.append(f"{response.org_unit.name_th}: {exc}")
+    db.session.commit()
+    flash(f"รับรองแล้ว {done} แห่ง" + (f"; ไม่สำเร็จ {len(refused)} แห่ง: " + "; ".join(refused[:5]) if refused else ""),
+          "success" if not refused else "warning")  # fmt: skip
+    return redirect(
+        request.referrer
+        if request.referrer and "/review/" in request.referrer
+        else url_for("review.dashboard", round_id=round_id)
+    )
+
+
+@bp.route("/rounds/<int:round_id>/chase.xlsx")
+@login_required
+def chase_list(round_id: int):  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *REVIEWER_ROLES)
+    rnd = round_queries.get_round_or_404(round_id)
+    agency = _agency_for_view()
+    now = now_bangkok()
+    late = [m for m in agency_members(current_user, round_id, agency.id) if queries.is_overdue(m, now)]
+    data = chase_workbook(rnd, agency, late, now, current_user.display_name)
+    response = send_file(data, as_attachment=True, download_name=f"chase-{rnd.id}-{agency.code}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/responses/<int:response_id>")
+@login_required
+def review(response_id: int):  # type: ignore[no-untyped-def]
+    """Read-only answers laid out like the form, uploads to preview, history, comments, and the actions."""
+    ensure_role(current_user, *REVIEWER_ROLES)
+    response = response_queries.get_response_or_404(current_user, response_id)
+    defn = response.round.form_version.parsed
+    return render_template(
+        "review/review.html", response=response, defn=defn,
+        rows=display_rows(defn, response.answer_map(), response.org_unit.kind.value),
+        history=response_queries.history(response), comments=queries.latest_comments(response),
+        changes=queries.changes_since_return(response) if response.status.value == "submitted" else {},
+        return_form=ReturnForm(), reason_form=ReasonForm(), form=EmptyForm(),
+    )  # fmt: skip
+
+
+@bp.route("/responses/<int:response_id>/certify", methods=["POST"])
+@login_required
+def certify(response_id: int):  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *REVIEWER_ROLES)
+    response = response_queries.get_response_or_404(current_user, response_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return _act(response, lambda: operations.certify_response(response, current_user.id), "รับรองข้อมูลแล้ว")
+
+
+@bp.route("/responses/<int:response_id>/return", methods=["POST"])
+@login_required
+def return_(response_id: int):  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *REVIEWER_ROLES)
+    response = response_queries.get_response_or_404(current_user, response_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        flash("ส่งกลับไม่ได้: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("review.review", response_id=response.id))
+    per_question = {k[3:]: v for k, v in request.form.items() if k.startswith("qc_") and v.strip()}
+    return _act(
+        response, lambda: operations.return_response(response, form.comment.data, per_question, current_user.id),
+        "ส่งกลับให้แก้ไขแล้ว",
+    )  # fmt: skip
+
+
+@bp.route("/responses/<int:response_id>/reopen", methods=["POST"])
+@login_required
+def reopen(response_id: int):  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *REVIEWER_ROLES)
+    response = response_queries.get_response_or_404(current_user, response_id)
+    if response.status.value == "accepted" and current_user.role not in PROVINCE_ROLES:
+        abort(403)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash("การเปิดแก้ไขต้องระบุเหตุผล", "error")
+        return redirect(url_for("review.review", response_id=response.id))
+    return _act(
+        response, lambda: operations.reopen_response(response, form.reason.data, current_user.id), "เปิดให้แก้ไขแล้ว"
+    )
+
+
+def _act(response, action, done_message: str):  # type: ignore[no-untyped-def]
+    try:
+        action()
+        db.session.commit()
+        flash(done_message, "success")
+    except ResponseError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("review.review", response_id=response.id))
+
+
+@bp.route("/rounds/<int:round_id>/certify-set", methods=["GET", "POST"])
+@login_required
+def certify_set(round_id: int):  # type: ignore[no-untyped-def]
+    """The head certifies the whole set with the signed official letter."""
+    ensure_role(current_user, Role.CERTIFIER, *PROVINCE_ROLES)
+    rnd = round_queries.get_round_or_404(round_id)
+    agency = current_user.org_unit
+    members = agency_members(current_user, round_id, agency.id)
+    form = CertifySetForm()
+    if form.validate_on_submit():
+        if not form.letter.data:
+            form.letter.errors = ["กรุณาแนบหนังสือรับรอง (PDF)"]
+        else:
+            try:
+                operations.certify_set(round_id, agency, members, form.letter.data, current_user.id)
+                db.session.commit()
+                flash("รับรองข้อมูลทั้งชุดแล้ว จังหวัดจะตรวจรับต่อไป", "success")
+                return redirect(url_for("review.dashboard", round_id=round_id))
+            except ResponseError as exc:
+                db.session.rollback()
+                form.letter.errors = [str(exc)]
+    return render_template(
+        "review/certify_set.html", rnd=rnd, agency=agency, members=members, form=form,
+        problems=operations.set_problems(members), cert=queries.certifications(round_id).get(agency.id),
+    ), 422 if form.errors else 200  # fmt: skip

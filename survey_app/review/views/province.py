@@ -1,0 +1,102 @@
+"""The province's side: agencies × status, drill-down, accepting or returning an agency's set, letters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from survey_app.accounts import queries as account_queries
+from survey_app.accounts.models import OrgUnit
+from survey_app.core.scope import ensure_in_scope, ensure_role
+from survey_app.core.storage import storage_for
+from survey_app.core.thai import now_bangkok
+from survey_app.extensions import db
+from survey_app.responses.operations import ResponseError
+from survey_app.review import operations, queries
+from survey_app.review.blueprint import PROVINCE_ROLES, REVIEWER_ROLES, bp
+from survey_app.review.forms import EmptyForm, ReasonForm
+from survey_app.review.models import AgencyCertification
+from survey_app.review.sets import agency_members, round_members
+from survey_app.rounds import queries as round_queries
+
+
+@bp.route("/rounds/<int:round_id>/province")
+@login_required
+def province_dashboard(round_id: int):  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *PROVINCE_ROLES)
+    rnd = round_queries.get_round_or_404(round_id)
+    now = now_bangkok()
+    by_agency = defaultdict(list)
+    members = round_members(current_user, round_id)
+    for m in members:
+        by_agency[m.agency_id].append(m)
+    agencies = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(list(by_agency))))}
+    rows = sorted(
+        ((agencies[aid], queries.summarise(ms, now)) for aid, ms in by_agency.items()), key=lambda r: r[0].path
+    )
+    return render_template(
+        "review/province.html", rnd=rnd, rows=rows, total=queries.summarise(members, now),
+        certs=queries.certifications(round_id), form=EmptyForm(), reason_form=ReasonForm(), now=now,
+    )  # fmt: skip
+
+
+def _cert_or_404(round_id: int, agency_id: int) -> AgencyCertification:
+    agency = account_queries.get_unit_or_404(current_user, agency_id)
+    cert = queries.certifications(round_id).get(agency.id)
+    if cert is None:
+        abort(404)
+    return cert
+
+
+@bp.route("/rounds/<int:round_id>/sets/<int:agency_id>/accept", methods=["POST"])
+@login_required
+def accept_set(round_id: int, agency_id: int):  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *PROVINCE_ROLES)
+    cert = _cert_or_404(round_id, agency_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    members = agency_members(current_user, round_id, agency_id)
+    return _decide(round_id, lambda: operations.accept_set(cert, members, current_user.id, now_bangkok()),
+                   f"รับข้อมูลของ {cert.agency.name_th} แล้ว")  # fmt: skip
+
+
+@bp.route("/rounds/<int:round_id>/sets/<int:agency_id>/return", methods=["POST"])
+@login_required
+def return_set(round_id: int, agency_id: int):  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *PROVINCE_ROLES)
+    cert = _cert_or_404(round_id, agency_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash("การส่งกลับต้องระบุเหตุผล", "error")
+        return redirect(url_for("review.province_dashboard", round_id=round_id))
+    return _decide(round_id, lambda: operations.return_set(cert, form.reason.data, current_user.id, now_bangkok()),
+                   f"ส่งข้อมูลของ {cert.agency.name_th} กลับแล้ว")  # fmt: skip
+
+
+def _decide(round_id: int, action, message: str):  # type: ignore[no-untyped-def]
+    try:
+        action()
+        db.session.commit()
+        flash(message, "success")
+    except ResponseError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("review.province_dashboard", round_id=round_id))
+
+
+@bp.route("/letters/<int:cert_id>")
+@login_required
+def letter(cert_id: int):  # type: ignore[no-untyped-def]
+    """The signed certification letter, for the agency itself and those above it."""
+    ensure_role(current_user, *REVIEWER_ROLES)
+    cert = db.session.get(AgencyCertification, cert_id)
+    if cert is None:
+        abort(404)
+    ensure_in_scope(current_user, cert.agency.id, cert.agency.path)
+    response = send_file(storage_for(current_app).open(cert.letter_key), mimetype="application/pdf",
+                         as_attachment=True, download_name=cert.letter_name)  # fmt: skip
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

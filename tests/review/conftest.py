@@ -17,9 +17,9 @@ PDF_LETTER = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FAKE_FILES = [{"id": 0, "name": "x.pdf", "size": 1, "kind": "pdf"}]
 
 
-def submitted(world, rnd, unit_key: str, seed: int = 1) -> Response:  # type: ignore[no-untyped-def]
+def submitted(units, rnd, unit_key: str, seed: int = 1) -> Response:  # type: ignore[no-untyped-def]
     """A unit's complete, submitted response (made with the operations a request would call)."""
-    unit = world[unit_key]
+    unit = units[unit_key]
     response = operations.start_org_response(rnd, unit, None)
     defn = rnd.form_version.parsed
     read = SectionRead(answers=sample_answers(defn, random.Random(seed), unit.kind.value, files=FAKE_FILES))

@@ -1,0 +1,169 @@
+"""One function turns a round's answers into tables (pandas DataFrames); every report is built from them.
+
+`responses`: one row per response in scope and filter, with its unit, agency, status and timing.
+`answers`: one row per answer of those responses (question key, state, JSON value, number).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import select
+
+from survey_app.accounts.kinds import OrgKind
+from survey_app.accounts.models import OrgUnit
+from survey_app.core.scope import ScopedUser, scope_clause
+from survey_app.extensions import db
+from survey_app.forms_engine import schema as s
+from survey_app.responses.models import Answer, Response, ResponseStatus
+from survey_app.review.sets import certifying_agency, round_members
+from survey_app.rounds.models import Round
+
+STATUS_SETS = {
+    "certified": (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED),
+    "submitted": (ResponseStatus.SUBMITTED, ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED),
+    "all": tuple(ResponseStatus),
+}
+STATUS_FILTER_LABELS = {
+    "certified": "เฉพาะที่รับรองแล้ว",
+    "submitted": "ที่ส่งแล้วทั้งหมด (รวมที่รอการรับรอง)",
+    "all": "ทั้งหมด (รวมฉบับร่าง)",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report covers; status 'certified' is the default for official reports."""
+
+    status: str = "certified"
+    kind: str = ""
+    district: str = ""
+    agency_id: int | None = None
+    unit_id: int | None = None
+
+    def describe(self) -> str:
+        parts = [STATUS_FILTER_LABELS.get(self.status, self.status)]
+        if self.kind:
+            parts.append(OrgKind(self.kind).label_th)
+        if self.district:
+            parts.append(f"อำเภอรหัส {self.district}")
+        return " · ".join(parts)
+
+
+def default_status(rnd: Round) -> str:
+    """Person surveys are not certified; their official figures are every submitted answer."""
+    return "submitted" if rnd.per_person or not rnd.form_version.parsed.needs_certification else "certified"
+
+
+@dataclass
+class RoundData:
+    """A round's responses and answers under a scope and filters, plus what is needed to read them."""
+
+    rnd: Round
+    defn: s.FormDefinition
+    filters: Filters
+    responses: pd.DataFrame
+    answers: pd.DataFrame
+    expected: pd.DataFrame = field(default_factory=pd.DataFrame)  # org rounds: one row per expected unit
+
+    def answers_of(self, key: str) -> pd.DataFrame:
+        return self._by_question().get(key, self.answers.iloc[0:0])
+
+    def _by_question(self) -> dict[str, pd.DataFrame]:
+        cache = self.__dict__.setdefault("_split", None)
+        if cache is None:
+            cache = {k: g for k, g in self.answers.groupby("question_key", sort=False)}
+            self.__dict__["_split"] = cache
+        return cache
+
+
+RESPONSE_COLUMNS = ["response_id", "org_unit_id", "code", "unit", "kind", "district", "path", "status", "is_late",
+                    "submitted_at"]  # fmt: skip
+ANSWER_COLUMNS = ["response_id", "question_key", "state", "value", "value_num"]
+
+
+def load_round(user: ScopedUser, rnd: Round, filters: Filters) -> RoundData:
+    """Responses and answers of the round, in the user's scope, filtered."""
+    responses = _responses(user, rnd, filters)
+    answers = _answers(responses["response_id"].tolist()) if len(responses) else pd.DataFrame(columns=ANSWER_COLUMNS)
+    data = RoundData(rnd, rnd.form_version.parsed, filters, responses, answers)
+    if not rnd.per_person:
+        data.expected = _expected(user, rnd, filters)
+    return data
+
+
+def _responses(user: ScopedUser, rnd: Round, filters: Filters) -> pd.DataFrame:
+    stmt = (
+        select(
+            Response.id,
+            OrgUnit.id,
+            OrgUnit.code,
+            OrgUnit.name_th,
+            OrgUnit.kind,
+            OrgUnit.district_code,
+            OrgUnit.path,
+            Response.status,
+            Response.is_late,
+            Response.submitted_at,
+        )  # fmt: skip
+        .join(OrgUnit, OrgUnit.id == Response.org_unit_id)
+        .where(Response.round_id == rnd.id, scope_clause(user, OrgUnit.id, OrgUnit.path))
+        .where(Response.status.in_(STATUS_SETS.get(filters.status, STATUS_SETS["certified"])))
+    )
+    if filters.kind:
+        stmt = stmt.where(OrgUnit.kind == filters.kind)
+    if filters.district:
+        stmt = stmt.where(OrgUnit.district_code == filters.district)
+    if filters.unit_id:
+        stmt = stmt.where(OrgUnit.id == filters.unit_id)
+    frame = pd.DataFrame(db.session.execute(stmt.order_by(OrgUnit.path, Response.id)).all(), columns=RESPONSE_COLUMNS)
+    frame["kind"] = frame["kind"].map(lambda k: getattr(k, "value", k))
+    frame["status"] = frame["status"].map(lambda st: getattr(st, "value", st))
+    frame["agency_id"] = _agencies(frame)
+    if filters.agency_id:
+        frame = frame[frame["agency_id"] == filters.agency_id].reset_index(drop=True)
+    return frame
+
+
+def _agencies(frame: pd.DataFrame) -> list[int]:
+    """The certifying agency of each row's unit (computed once per distinct unit)."""
+    if frame.empty:
+        return []
+    ids = {int(p) for path in frame["path"].unique() for p in path.strip("/").split("/") if p}
+    units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    agency_of = {uid: certifying_agency(units[uid], units) for uid in frame["org_unit_id"].unique()}
+    return [agency_of[uid] for uid in frame["org_unit_id"]]
+
+
+def _answers(response_ids: list[int]) -> pd.DataFrame:
+    """Answers of these responses, read in chunks (IN lists stay small on every database)."""
+    chunks = []
+    for start in range(0, len(response_ids), 5000):
+        part = response_ids[start : start + 5000]
+        stmt = select(Answer.response_id, Answer.question_key, Answer.state, Answer.value, Answer.value_num).where(
+            Answer.response_id.in_(part)
+        )
+        chunks.append(pd.DataFrame(db.session.execute(stmt).all(), columns=ANSWER_COLUMNS))
+    frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=ANSWER_COLUMNS)
+    frame["state"] = frame["state"].map(lambda st: getattr(st, "value", st))
+    return frame
+
+
+def _expected(user: ScopedUser, rnd: Round, filters: Filters) -> pd.DataFrame:
+    """Every expected unit with its response status, for completeness tables."""
+    rows = []
+    for m in round_members(user, rnd.id):
+        if filters.kind and m.unit.kind.value != filters.kind:
+            continue
+        if filters.district and m.unit.district_code != filters.district:
+            continue
+        if filters.agency_id and m.agency_id != filters.agency_id:
+            continue
+        response = m.response
+        rows.append({
+            "org_unit_id": m.unit.id, "code": m.unit.code, "unit": m.unit.name_th, "agency_id": m.agency_id,
+            "status": response.status.value if response else "not_started",
+            "on_time": bool(response and response.submitted_at and not response.is_late),
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=["org_unit_id", "code", "unit", "agency_id", "status", "on_time"])

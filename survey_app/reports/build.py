@@ -14,8 +14,8 @@ from survey_app.accounts.models import OrgUnit
 from survey_app.core.scope import ScopedUser
 from survey_app.core.thai import EQUAL_WIDTH_BANDS, STANDARD_BANDS
 from survey_app.extensions import db
-from survey_app.forms_engine.models import FormVersion
 from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.models import FormVersion
 from survey_app.reports.aggregate import QuestionResult, Table, aggregate, paired_values, rating_stats
 from survey_app.reports.data import Filters, RoundData, load_round
 from survey_app.rounds.models import Round

@@ -73,7 +73,7 @@ class RoundData:
     def _by_question(self) -> dict[str, pd.DataFrame]:
         cache = self.__dict__.setdefault("_split", None)
         if cache is None:
-            cache = {k: g for k, g in self.answers.groupby("question_key", sort=False)}
+            cache = dict(self.answers.groupby("question_key", sort=False))
             self.__dict__["_split"] = cache
         return cache
 
@@ -106,7 +106,7 @@ def _responses(user: ScopedUser, rnd: Round, filters: Filters) -> pd.DataFrame:
             Response.status,
             Response.is_late,
             Response.submitted_at,
-        )  # fmt: skip
+        )
         .join(OrgUnit, OrgUnit.id == Response.org_unit_id)
         .where(Response.round_id == rnd.id, scope_clause(user, OrgUnit.id, OrgUnit.path))
         .where(Response.status.in_(STATUS_SETS.get(filters.status, STATUS_SETS["certified"])))

@@ -110,7 +110,7 @@ def rows_of(result) -> dict:  # type: ignore[no-untyped-def]
 
 
 def test_single_choice_with_none_keeps_none_out_of_the_denominator(hand):
-    report, by_key = results(*hand)
+    _report, by_key = results(*hand)
     rows = rows_of(by_key["c1"])
     assert rows["ทำ"] == [2, 66.67] and rows["ไม่ทำ"] == [1, 33.33]
     assert rows["ไม่มี/ไม่เกี่ยวข้อง"] == [1, 25.0]
@@ -193,9 +193,9 @@ def test_year_over_year_shows_last_years_figures(hand):
 def test_person_survey_hides_small_units_but_counts_them_in_totals(db):
     world = province_with_users()
     rnd = open_hand_round(publish("person"))
-    for i in range(3):
+    for _i in range(3):
         put(rnd, world["a"], {**HAND["a"], "r1": V(5)}, ResponseStatus.SUBMITTED, slot=None)
-    for i in range(6):
+    for _i in range(6):
         put(rnd, world["c"], {**HAND["c"], "r1": V(3)}, ResponseStatus.SUBMITTED, slot=None)
     db.session.commit()
     report, by_key = results(world, rnd, status="submitted")

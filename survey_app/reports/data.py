@@ -73,7 +73,7 @@ class RoundData:
     def _by_question(self) -> dict[str, pd.DataFrame]:
         cache = self.__dict__.setdefault("_split", None)
         if cache is None:
-            cache = dict(self.answers.groupby("question_key", sort=False))
+            cache = {k: g for k, g in self.answers.groupby("question_key", sort=False)}  # noqa: C416 - GroupBy.keys is a str
             self.__dict__["_split"] = cache
         return cache
 

@@ -68,3 +68,11 @@ def register_features(app: Flask) -> None:
 
     app.register_blueprint(review_bp)
     register_review_cli(app)
+    from survey_app.reports.blueprint import bp as reports_bp
+    from survey_app.reports.cli import register_cli as register_reports_cli
+
+    app.register_blueprint(reports_bp)
+    register_reports_cli(app)
+    from survey_app.demo_cli import register_cli as register_demo_cli
+
+    register_demo_cli(app)

@@ -91,20 +91,10 @@ def create_admin(username: str, password: str, unit_code: str | None, role: str)
     click.echo(f"สร้างผู้ดูแล {username} ที่ {unit.name_th} แล้ว")
 
 
-@click.command("demo")
-@click.option("--quiet", is_flag=True, help="ไม่พิมพ์รายการบัญชีสาธิต")
-def demo_command(quiet: bool) -> None:
-    """Load the demo Phetchabun directory and demo accounts (safe to run again)."""
+def load_demo_directory() -> tuple[operations.ImportSummary, int]:
+    """The demo Phetchabun directory and demo accounts (safe to run again)."""
     summary = import_rows(demo.demo_rows(), source="demo")
-    created = _demo_accounts()
-    for hook in current_app.extensions.get("demo_hooks", []):
-        hook()
-    db.session.commit()
-    if not quiet:
-        click.echo(f"ทำเนียบสาธิต: เพิ่ม {summary.created} แก้ไข {summary.updated}; บัญชีใหม่ {created}")
-        click.echo(f"บัญชีสาธิต (รหัสผ่านทุกบัญชี: {demo.DEMO_PASSWORD})")
-        for username, _code, _role, label in demo.DEMO_ACCOUNTS:
-            click.echo(f"  {username:<12} {label}")
+    return summary, _demo_accounts()
 
 
 def _demo_accounts() -> int:
@@ -123,4 +113,3 @@ def register_cli(app: Flask) -> None:
     """Attach the command groups to `flask`."""
     app.cli.add_command(directory_cli)
     app.cli.add_command(accounts_cli)
-    app.cli.add_command(demo_command)

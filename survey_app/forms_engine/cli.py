@@ -78,4 +78,3 @@ def publish_all_for_demo() -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(forms_cli)
-    app.extensions.setdefault("demo_hooks", []).append(publish_all_for_demo)

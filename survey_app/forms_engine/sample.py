@@ -84,9 +84,15 @@ def _value(defn, q, rng, answers, files):  # type: ignore[no-untyped-def]  # dis
         scale = defn.scales[q.scale]
         return _skewed_point(scale, rng)
     if isinstance(q, s.PairedRating):
-        scale = defn.scales[q.scale]
-        return {r.key: _skewed_point(scale, rng) for r in q.ratings}
+        return _paired(defn.scales[q.scale], q, rng)
     return None
+
+
+def _paired(scale: s.Scale, q: s.PairedRating, rng: random.Random) -> dict[str, int]:
+    """Importance usually at or above the current state, as OD surveys find."""
+    high, low = q.gap or (q.ratings[1].key, q.ratings[0].key)
+    current = _skewed_point(scale, rng)
+    return {low: current, high: min(scale.max, current + rng.choice((0, 0, 1, 1, 2)))}
 
 
 def _skewed_point(scale: s.Scale, rng: random.Random) -> int:

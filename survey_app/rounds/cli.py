@@ -69,4 +69,3 @@ def open_demo_rounds() -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(rounds_cli)
-    app.extensions.setdefault("demo_hooks", []).append(open_demo_rounds)

@@ -1,0 +1,221 @@
+"""The raw answers of a round: one row per response, one column per question (per rating part for paired
+ratings), built with pandas one question column at a time, never cell by cell over all answers.
+
+Cells keep their meaning: numbers stay numbers, an explicit "none" is the text "ไม่มี", N/A is "N/A" (never 0),
+a missing answer is empty. Labels by default; option values and question keys with `codes=True`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from survey_app.accounts.kinds import OrgKind
+from survey_app.core.thai import thai_date
+from survey_app.forms_engine import schema as s
+from survey_app.reports.aggregate import Table
+from survey_app.reports.data import RoundData
+from survey_app.responses.models import ResponseStatus
+
+NONE_CELL = "ไม่มี"
+NA_CELL = "N/A"
+UNIT_HEADERS = ["รหัสหน่วยงาน", "หน่วยงาน", "ประเภท", "อำเภอ", "หน่วยงานต้นสังกัดที่รับรอง", "สถานะ", "ส่งช้า", "ส่งเมื่อ"]
+CHUNK_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class RawColumn:
+    """One question column of the raw table; `part` is the rating key of a paired rating's column."""
+
+    header: str
+    question: s.Question
+    part: str | None = None
+
+
+def question_columns(defn: s.FormDefinition, codes: bool = False) -> list[RawColumn]:
+    """The question columns in form order (display-only items left out)."""
+    columns = []
+    for q in defn.questions():
+        if q.type == "info":
+            continue
+        title = q.key if codes else f"{q.code} {q.label.th}" if q.code else q.label.th
+        if isinstance(q, s.PairedRating):
+            for r in q.ratings:
+                columns.append(RawColumn(f"{q.key}__{r.key}" if codes else f"{title} ({r.label.th})", q, r.key))
+        else:
+            columns.append(RawColumn(title, q))
+    return columns
+
+
+def raw_header(data: RoundData, codes: bool = False) -> list[str]:
+    return UNIT_HEADERS + [c.header for c in question_columns(data.defn, codes)]
+
+
+def raw_frame(data: RoundData, codes: bool = False, agencies: dict[int, str] | None = None) -> pd.DataFrame:
+    """The raw table as a DataFrame of plain Python values (None where empty), columns by position."""
+    ids = data.responses["response_id"].tolist()
+    series = _unit_columns(data.responses, codes, agencies or {})
+    columns = {i: column.to_numpy(dtype=object) for i, column in enumerate(series)}
+    for i, column in enumerate(question_columns(data.defn, codes), start=len(series)):
+        cells = question_cells(data.answers_of(column.question.key), column, codes)
+        columns[i] = cells.reindex(ids).to_numpy(dtype=object)
+    frame = pd.DataFrame(columns, index=ids, dtype=object) if ids else pd.DataFrame(columns=list(columns))
+    return frame.where(frame.notna(), None)
+
+
+def raw_table(data: RoundData, codes: bool = False, agencies: dict[int, str] | None = None) -> Table:
+    """One row per response (in data.responses order), unit columns first, then a column per question."""
+    rows = [row for chunk in _chunks(raw_frame(data, codes, agencies)) for row in chunk]
+    return Table(raw_header(data, codes), rows, f"{len(rows)} แบบสอบถาม · ไม่มี = ตอบว่าไม่มี · N/A = ยังไม่มีข้อมูล")
+
+
+def raw_rows(data: RoundData, codes: bool = False, agencies: dict[int, str] | None = None) -> Iterator[list[Any]]:
+    """The raw table's rows one at a time (converted in chunks), for writers that stream."""
+    for chunk in _chunks(raw_frame(data, codes, agencies)):
+        yield from chunk
+
+
+def _chunks(frame: pd.DataFrame) -> Iterator[list[list[Any]]]:
+    for start in range(0, len(frame), CHUNK_ROWS):
+        yield frame.iloc[start : start + CHUNK_ROWS].to_numpy(dtype=object).tolist()
+
+
+def _unit_columns(responses: pd.DataFrame, codes: bool, agencies: dict[int, str]) -> list[pd.Series]:
+    """Code, name, kind, district, certifying agency, status, late, submitted at (Bangkok, Buddhist Era)."""
+    r = responses
+    return [
+        r["code"],
+        r["unit"],
+        r["kind"].map(lambda k: k if codes else OrgKind(k).label_th),
+        r["district"],
+        r["agency_id"].map(lambda a: agencies.get(int(a), str(a))),
+        r["status"].map(lambda v: v if codes else ResponseStatus(v).label_th),
+        r["is_late"].map(lambda late: int(bool(late)) if codes else "ใช่" if late else "ไม่ใช่"),
+        r["submitted_at"].map(lambda t: None if pd.isna(t) else thai_date(t, with_time=True)),
+    ]
+
+
+def question_cells(answers: pd.DataFrame, column: RawColumn, codes: bool = False) -> pd.Series:
+    """One question's cells indexed by response id: converted values, "ไม่มี", "N/A"."""
+    cells = pd.Series(None, index=answers.index, dtype=object)
+    cells[answers["state"] == "none"] = NONE_CELL
+    cells[answers["state"] == "na"] = NA_CELL
+    is_value = answers["state"] == "value"
+    if is_value.any():
+        convert = _converter(column, codes)
+        cells[is_value] = answers.loc[is_value, "value"].map(convert).astype(object)
+    cells.index = answers["response_id"].to_numpy()
+    return cells
+
+
+def _converter(column: RawColumn, codes: bool) -> Callable[[Any], Any]:
+    """The function that turns one stored value of this column into its cell."""
+    q = column.question
+    if isinstance(q, s.PairedRating):
+        return lambda v: _number(v.get(column.part), True) if isinstance(v, dict) else None
+    if isinstance(q, s.ChoiceBase):
+        labels = {} if codes else {o.value: o.label.th for o in q.options}
+        if isinstance(q, s.MultipleChoice):
+            return lambda v: ", ".join(labels.get(x, str(x)) for x in v) if isinstance(v, list) else str(v)
+        return lambda v: labels.get(v, str(v))
+    if isinstance(q, s.IntegerQuestion | s.RatingQuestion):
+        return lambda v: _number(v, True)
+    if isinstance(q, s.DecimalQuestion):
+        return lambda v: _number(v, False)
+    if isinstance(q, s.DateQuestion):
+        return (lambda v: v) if codes else _date_text
+    if isinstance(q, s.FileQuestion):
+        return lambda v: ", ".join(str(f.get("name", "")) for f in v) if isinstance(v, list) else None
+    return lambda v: None if v is None else str(v)
+
+
+def _number(value: Any, integer: bool) -> int | float | str | None:
+    """A stored number as int (integers, rating points) or float; anything else stays as text."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return int(number) if integer and number.is_integer() else number
+
+
+def _date_text(value: Any) -> str | None:
+    try:
+        return thai_date(date.fromisoformat(str(value)), short=True)
+    except ValueError:
+        return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class UploadRow:
+    """One uploaded file of a response, read from the file answers (no database access)."""
+
+    agency: str
+    code: str
+    unit: str
+    question: s.Question
+    upload_id: int | None
+    name: str
+    size: int | None
+
+
+def upload_rows(data: RoundData, agencies: dict[int, str] | None = None) -> list[UploadRow]:
+    """Every file record of the round's file answers, by unit code then question order."""
+    units = data.responses.set_index("response_id")[["code", "unit", "agency_id"]]
+    rows = []
+    for q in data.defn.questions():
+        if q.type != "file":
+            continue
+        answers = data.answers_of(q.key)
+        for response_id, value in answers.loc[answers["state"] == "value", ["response_id", "value"]].itertuples(False):
+            if response_id not in units.index or not isinstance(value, list):
+                continue
+            code, unit, agency_id = units.loc[response_id]
+            agency = (agencies or {}).get(int(agency_id), str(agency_id))
+            rows.extend(
+                UploadRow(agency, code, unit, q, f.get("id"), str(f.get("name", "")), f.get("size")) for f in value
+            )
+    order = {q.key: i for i, q in enumerate(data.defn.questions())}
+    return sorted(rows, key=lambda r: (r.code, order[r.question.key]))
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SEPARATORS = re.compile(r'[/\\:*?"<>|]')  # folders, and what Windows refuses in a name
+
+
+def safe_part(text: str, fallback: str = "ไม่ระบุ", limit: int = 120) -> str:
+    """One path part of a ZIP entry: no folders, controls, bidi marks or characters Windows refuses; Thai kept."""
+    cleaned = _SEPARATORS.sub("_", _CONTROLS.sub("", unicodedata.normalize("NFC", text or "")))
+    cleaned = " ".join(cleaned.split()).strip(" .")
+    if not any(ch.isalnum() for ch in cleaned):  # nothing left but dots and underscores ("..", "/")
+        return fallback
+    if len(cleaned) <= limit:
+        return cleaned
+    stem, dot, ext = cleaned.rpartition(".")
+    suffix = dot + ext if stem and len(ext) <= 10 else ""
+    return cleaned[: limit - len(suffix)].rstrip(" .") + suffix
+
+
+def zip_path(row: UploadRow) -> str:
+    """<agency>/<unit code> <unit name>/<question code or key> - <original name>."""
+    question = row.question.code or row.question.key
+    return "/".join([safe_part(row.agency), safe_part(f"{row.code} {row.unit}"), safe_part(f"{question} - {row.name}")])
+
+
+def unique_name(name: str, used: set[str]) -> str:
+    """The name itself or "name (2).ext", "name (3).ext", … so two files never share an entry."""
+    stem, dot, ext = name.rpartition(".")
+    stem, ext = (stem, dot + ext) if stem and "/" not in ext else (name, "")
+    candidate, n = name, 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = f"{stem} ({n}){ext}"
+    used.add(candidate.casefold())
+    return candidate

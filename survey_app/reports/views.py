@@ -1,0 +1,127 @@
+"""Thin views: the list of rounds, a round's report with filters and drill-down, export jobs."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from survey_app.accounts import queries as account_queries
+from survey_app.accounts.kinds import OrgKind
+from survey_app.core.db import utcnow
+from survey_app.core.scope import Role, ensure_role
+from survey_app.core.storage import storage_for
+from survey_app.core.web import select_choices
+from survey_app.extensions import db
+from survey_app.reports import exports
+from survey_app.reports.blueprint import REPORT_ROLES, bp
+from survey_app.reports.build import breakdown, build_report, privacy_minimum
+from survey_app.reports.charts import chart_json
+from survey_app.reports.data import STATUS_FILTER_LABELS, Filters, default_status
+from survey_app.reports.forms import ExportForm
+from survey_app.rounds import queries as round_queries
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *REPORT_ROLES)
+    return render_template("reports/index.html", rounds=round_queries.all_rounds())
+
+
+def filters_from_request(rnd) -> Filters:  # type: ignore[no-untyped-def]
+    """Filters from the query string; agency and unit are checked against the user's scope (404 outside)."""
+    status = request.args.get("status") or default_status(rnd)
+    agency_id = request.args.get("agency", type=int)
+    unit_id = request.args.get("unit", type=int)
+    if agency_id is not None:
+        account_queries.get_unit_or_404(current_user, agency_id)
+    if unit_id is not None:
+        account_queries.get_unit_or_404(current_user, unit_id)
+    kind = request.args.get("kind", "")
+    return Filters(
+        status=status if status in STATUS_FILTER_LABELS else default_status(rnd),
+        kind=kind if kind in OrgKind.__members__.values() else "",
+        district=request.args.get("district", "")[:8],
+        agency_id=agency_id,
+        unit_id=unit_id,
+    )
+
+
+@bp.route("/rounds/<int:round_id>")
+@login_required
+def round_report(round_id: int):  # type: ignore[no-untyped-def]
+    ensure_role(current_user, *REPORT_ROLES)
+    rnd = round_queries.get_round_or_404(round_id)
+    filters = filters_from_request(rnd)
+    report = build_report(current_user, rnd, filters)
+    too_few = rnd.per_person and filters.unit_id is not None and report.respondents < privacy_minimum()
+    agency_options = (
+        sorted(report.agencies.items(), key=lambda item: item[1]) if current_user.role != Role.CERTIFIER else []
+    )
+    return render_template(
+        "reports/round.html", rnd=rnd, report=report, filters=filters, too_few=too_few,
+        status_labels=STATUS_FILTER_LABELS, kinds=select_choices([(k.value, k.label_th) for k in OrgKind]),
+        districts=account_queries.districts(), agency_options=agency_options, chart_json=chart_json,
+        breakdown=lambda q: breakdown(report.data, q, names=report.agencies), export_form=ExportForm(),
+        privacy_minimum=privacy_minimum(), query=request.args.to_dict(),
+    )  # fmt: skip
+
+
+@bp.app_template_filter("cell")
+def cell(value) -> str:  # type: ignore[no-untyped-def]
+    """A table cell as shown on a page: 2 decimals for fractions, thousands separators, '-' for nothing."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, float):
+        return f"{value + 0.0 if abs(value) >= 0.005 else 0.0:,.2f}"  # no "-0.00"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+@bp.route("/rounds/<int:round_id>/export", methods=["POST"])
+@login_required
+def start_export(round_id: int):  # type: ignore[no-untyped-def]
+    """Queue an export of what the page shows (same filters, same scope) and go to its progress page."""
+    ensure_role(current_user, *REPORT_ROLES)
+    rnd = round_queries.get_round_or_404(round_id)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    job = exports.start_job(current_app._get_current_object(), current_user, rnd, filters_from_request(rnd),
+                            form.format.data, bool(form.codes.data))  # fmt: skip
+    return redirect(url_for("reports.export_status", job_id=job.id))
+
+
+def _own_job_or_404(job_id: int) -> exports.ExportJob:
+    job = db.session.get(exports.ExportJob, job_id)
+    if job is None or job.user_id != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.route("/exports/<int:job_id>")
+@login_required
+def export_status(job_id: int):  # type: ignore[no-untyped-def]
+    job = _own_job_or_404(job_id)
+    return render_template("reports/export.html", job=job, status=job.effective_status(utcnow()))
+
+
+@bp.route("/exports/<int:job_id>.json")
+@login_required
+def export_status_json(job_id: int):  # type: ignore[no-untyped-def]
+    job = _own_job_or_404(job_id)
+    status = job.effective_status(utcnow())
+    url = url_for("reports.export_file", job_id=job.id) if status == "done" else None
+    return jsonify(status=status, progress=job.progress, url=url, error=job.error if status == "failed" else None)
+
+
+@bp.route("/exports/<int:job_id>/file")
+@login_required
+def export_file(job_id: int):  # type: ignore[no-untyped-def]
+    job = _own_job_or_404(job_id)
+    if job.status != "done" or not job.storage_key:
+        abort(404)
+    response = send_file(storage_for(current_app).open(job.storage_key), as_attachment=True, download_name=job.filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

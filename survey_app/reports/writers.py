@@ -1,0 +1,440 @@
+"""Report writers: a Report as an Excel workbook, the raw answers as CSV, the uploaded files as a ZIP.
+
+Safe by default: every text is a string cell (never a formula, URL or guessed number), CSV cells that a
+spreadsheet would evaluate get a leading apostrophe, ZIP paths are cleaned of folders, dots and controls.
+The workbook is written in constant memory mode, so every sheet is written strictly top to bottom.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import shutil
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any, BinaryIO
+
+import numpy as np
+from xlsxwriter.workbook import Workbook
+
+from survey_app.core.spreadsheets import THAI_FONT, neutralise, open_workbook, write_cell
+from survey_app.core.thai import FiscalYear, now_bangkok, thai_date
+from survey_app.forms_engine import schema as s
+from survey_app.reports.aggregate import Chart, QuestionResult, Table
+from survey_app.reports.build import Report, breakdown
+from survey_app.reports.data import RoundData
+from survey_app.reports.raw import UploadRow, raw_header, raw_rows, unique_name, upload_rows, zip_path
+
+FONT = {"font_name": THAI_FONT, "font_size": 14}
+CHART_FONT = {"name": THAI_FONT, "size": 12}
+ROW_POINTS = 21  # TH Sarabun New 14 needs about 21 pt; charts are sized against this row height
+ROW_PIXELS = 28
+MAX_CHARTS = 60
+MAX_LISTED = 2000  # answers listed per question in the summary; the raw sheet has every one
+NOTE_NONE = 'คำตอบ "ไม่มี" และ N/A (ยังไม่มีข้อมูล) นับแยกไว้ต่างหาก ไม่นำมาคิดเป็น 0 ในค่าเฉลี่ย ผลรวม หรือร้อยละของตัวเลือก'
+FORMATS: dict[str, dict[str, Any]] = {
+    "text": {"valign": "top"}, "int": {"num_format": "#,##0", "valign": "top"},
+    "dec": {"num_format": "#,##0.00", "valign": "top"}, "label": {"bold": True, "valign": "top"},
+    "head": {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"},
+    "title": {"bold": True, "font_size": 20, "font_color": "#1F3864"}, "h1": {"bold": True, "font_size": 17, "font_color": "#1F3864"},
+    "h2": {"bold": True, "font_size": 15}, "h3": {"bold": True}, "note": {"italic": True, "font_color": "#595959"},
+}  # fmt: skip
+SHEET_GUIDE = [
+    ("สรุป", "ผลรายข้อตามยุทธศาสตร์และตัวชี้วัด พร้อมแผนภูมิ"),
+    ("ความครบถ้วน", "จำนวนหน่วยงานที่ต้องตอบ ส่งแล้ว รับรองแล้ว และส่งตรงเวลา รายหน่วยงานต้นสังกัด"),
+    ("GAP", "ช่องว่างระหว่างความสำคัญกับสภาพที่เป็นอยู่ (แบบสำรวจ OD)"),
+    ("รายหน่วยงาน", "ผลหลักของแต่ละข้อ แยกตามหน่วยงานต้นสังกัด"),
+    ("ข้อมูลดิบ", "คำตอบทั้งหมด หนึ่งแถวต่อหนึ่งแบบสอบถาม"),
+    ("ไฟล์แนบ", "รายการไฟล์ที่แนบมากับคำตอบ"),
+]
+
+
+class Book:
+    """An xlsxwriter workbook with the report's Thai formats and a budget of native charts."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        wb.formats[0].set_font_name(THAI_FONT)
+        wb.formats[0].set_font_size(FONT["font_size"])
+        wb.default_format_properties.update(FONT)  # formats added later (ours or a helper's) start Thai too
+        self.formats = {name: wb.add_format(props) for name, props in FORMATS.items()}
+        self.charts = 0
+
+
+class Sheet:
+    """One worksheet written top to bottom (constant memory mode flushes each row once it is left)."""
+
+    def __init__(self, book: Book, name: str, widths: list[float], *, landscape: bool = False) -> None:
+        self.book, self.name, self.row = book, name, 0
+        self.ws = book.wb.add_worksheet(name)
+        self.ws.set_default_row(ROW_POINTS)
+        self.ws.set_paper(9)  # A4
+        self.ws.set_footer(f"&L{name}&Rหน้า &P / &N")
+        if landscape:
+            self.ws.set_landscape()
+        for col, width in enumerate(widths):
+            self.ws.set_column(col, col, width)
+
+    def cell(self, row: int, col: int, value: Any, fmt: str | None = None) -> None:
+        if isinstance(value, np.generic):
+            value = value.item()
+        write_cell(self.ws, row, col, value, self.book.formats[fmt or _auto_format(value)])
+
+    def line(self, *values: Any, fmt: str | None = None, cols: list[int] | None = None) -> int:
+        """Write one row (formats chosen per value unless given) and move down; returns its index."""
+        row = self.row
+        for i, value in enumerate(values):
+            if value is not None or fmt == "head":
+                self.cell(row, cols[i] if cols else i, value, fmt)
+        self.row += 1
+        return row
+
+    def pair(self, label: str, value: Any) -> None:
+        self.cell(self.row, 0, label, "label")
+        self.line(None, value)
+
+    def skip(self, rows: int = 1) -> None:
+        self.row += rows
+
+    def table(self, table: Table, *, limit: int | None = None, cols: list[int] | None = None) -> tuple[int, int]:
+        """Header and rows (columns named "_…" are internal and left out); returns (header row, last row)."""
+        keep = [i for i, c in enumerate(table.columns) if not c.startswith("_")]
+        cols = cols or _layout(table, keep)
+        head = self.line(*[table.columns[i] for i in keep], fmt="head", cols=cols)
+        shown = table.rows if limit is None else table.rows[:limit]
+        for r in shown:
+            self.line(*[r[i] for i in keep], cols=cols)
+        if len(shown) < len(table.rows):
+            self.line(f"แสดง {len(shown):,} จาก {len(table.rows):,} รายการ ดูทั้งหมดในแผ่นงาน ข้อมูลดิบ", fmt="note")
+        if table.note:
+            self.line(table.note, fmt="note")
+        return head, head + len(shown)
+
+    def chart(self, chart: Chart, table: Table, head: int, col: int, cols: list[int] | None = None) -> None:
+        """A native bar chart of a table already written (rows head+1..), to the right at column `col`."""
+        found = _series_columns(table, chart)
+        if found is None or self.book.charts >= MAX_CHARTS or not table.rows:
+            return
+        cat, series = found
+        at = cols or list(range(len(table.columns)))
+        first, last = head + 1, head + len(table.rows)
+        native = self.book.wb.add_chart({"type": "bar" if chart.horizontal else "column"})
+        for name, index in series:
+            native.add_series({
+                "name": name, "categories": [self.name, first, at[cat], last, at[cat]],
+                "values": [self.name, first, at[index], last, at[index]], "fill": {"color": "#4472C4"}, "gap": 60,
+                "data_labels": {"value": True, "font": CHART_FONT},
+            })  # fmt: skip
+        _style_chart(native, chart)
+        height = max(220, min(520, 70 + 34 * len(table.rows)))
+        native.set_size({"width": 560, "height": height})
+        self.ws.insert_chart(head, col, native, {"x_offset": 12, "y_offset": 2})
+        self.book.charts += 1
+        self.row = max(self.row, head + math.ceil(height / ROW_PIXELS) + 1)
+
+
+def _auto_format(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "text"
+    return "int" if isinstance(value, int) else "dec"
+
+
+def _layout(table: Table, keep: list[int]) -> list[int]:
+    """Sheet columns for a table: lists of units show the (long) unit name in the wide first column."""
+    names = [table.columns[i] for i in keep]
+    if names[:2] == ["รหัส", "หน่วยงาน"]:
+        return [1, 0, *range(2, len(keep))]
+    return list(range(len(keep)))
+
+
+def _series_columns(table: Table, chart: Chart) -> tuple[int, list[tuple[str, int]]] | None:
+    """The table columns holding a chart's categories and series (by name), or None when the table lacks them."""
+    values = [[r[i] for r in table.rows] for i in range(len(table.columns))]
+    cat = next((i for i, v in enumerate(values) if v == list(chart.categories)), None)
+    series = [
+        (n, table.columns.index(n))
+        for n, v in chart.series
+        if n in table.columns and values[table.columns.index(n)] == list(v)
+    ]
+    return (cat, series) if cat is not None and len(series) == len(chart.series) else None
+
+
+def _style_chart(native: Any, chart: Chart) -> None:
+    """Thai fonts everywhere, no legend for one series, categories top-down in bar charts."""
+    native.set_title(
+        {"name": chart.title, "name_font": {**CHART_FONT, "bold": True}} if chart.title else {"none": True}
+    )
+    native.set_legend({"none": True} if len(chart.series) == 1 else {"position": "bottom", "font": CHART_FONT})
+    native.set_x_axis({"num_font": CHART_FONT})
+    native.set_y_axis({"num_font": CHART_FONT, "reverse": chart.horizontal})
+
+
+def write_workbook(
+    report: Report,
+    target: str | io.BytesIO,
+    *,
+    generated_by: str,
+    codes: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """The report as an xlsx workbook: cover, summary with charts, completeness, GAP, per agency, raw, files."""
+    notify = progress or (lambda _message: None)
+    with open_workbook(target, constant_memory=True) as wb:
+        book = Book(wb)
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("ปก", lambda: _cover(book, report, generated_by)),
+            ("สรุป", lambda: _summary(book, report)),
+            ("ความครบถ้วน", lambda: _completeness(book, report.completeness)),
+            ("GAP", lambda: _gaps(book, report.gaps)),
+            ("รายหน่วยงาน", lambda: _per_agency(book, report)),
+            ("ข้อมูลดิบ", lambda: _raw(book, report, codes)),
+            ("ไฟล์แนบ", lambda: _uploads(book, report)),
+        ]
+        for name, step in steps:
+            notify(f"กำลังเขียนแผ่นงาน {name}")
+            step()
+        notify("กำลังบันทึกไฟล์ Excel")
+
+
+def _cover(book: Book, report: Report, generated_by: str) -> None:
+    data, fy = report.data, FiscalYear(report.data.rnd.fiscal_year)
+    sheet = Sheet(book, "ปก", [36, 90])
+    sheet.ws.fit_to_pages(1, 1)
+    sheet.line(data.defn.title.th, fmt="title")
+    sheet.line(data.rnd.title, fmt="h1")
+    sheet.line(f"{fy.label()} ({thai_date(fy.start)} – {thai_date(fy.end)})", fmt="h2")
+    sheet.skip()
+    for label, value in _cover_facts(report, generated_by):
+        sheet.pair(label, value)
+    sheet.skip()
+    sheet.line("หมายเหตุ", fmt="label")
+    sheet.line(NOTE_NONE)
+    sheet.line("ค่าเฉลี่ยและส่วนเบี่ยงเบนมาตรฐานคำนวณจากค่าจริง แสดงผลทศนิยม 2 ตำแหน่ง")
+    sheet.skip()
+    sheet.line("แผ่นงานในไฟล์นี้", fmt="label")
+    for name, text in SHEET_GUIDE:
+        sheet.pair(name, text)
+
+
+def _cover_facts(report: Report, generated_by: str) -> list[tuple[str, Any]]:
+    facts: list[tuple[str, Any]] = [
+        ("ขอบเขตข้อมูล", report.data.filters.describe()),
+        ("จำนวนแบบสอบถามที่นำมาประมวลผล", report.respondents),
+    ]
+    if report.completeness is not None and report.completeness.rows:
+        total = report.completeness.rows[-1]
+        facts += [("หน่วยงานที่ต้องตอบ", total[1]), ("ส่งแล้ว", total[2]), ("รับรองแล้ว", total[4])]
+    if report.previous_round is not None:
+        prev = report.previous_round
+        facts.append(("เปรียบเทียบกับ", f"{prev.title} ({FiscalYear(prev.fiscal_year).label()})"))
+    facts += [("จัดทำเมื่อ", thai_date(now_bangkok(), with_time=True)), ("จัดทำโดย", generated_by)]
+    return facts
+
+
+def _summary(book: Book, report: Report) -> None:
+    sheet = Sheet(book, "สรุป", [64, 18, 14], landscape=True)
+    sheet.ws.fit_to_pages(1, 0)
+    sheet.line(f"สรุปผล {report.data.defn.title.th}", fmt="title")
+    sheet.line(
+        f"{report.data.rnd.title} · {report.data.filters.describe()} · {report.respondents:,} แบบสอบถาม", fmt="note"
+    )
+    sheet.line(NOTE_NONE, fmt="note")
+    for section in report.sections:
+        sheet.skip()
+        sheet.line(section.section.title.th, fmt="h1")
+        for indicator, results in section.groups:
+            if indicator is not None:
+                sheet.line(indicator.title.th, fmt="h2")
+            for result in results:
+                _result(sheet, result, report)
+
+
+def _result(sheet: Sheet, result: QuestionResult, report: Report) -> None:
+    """A question's title, table, note, last year's headline and its chart to the right."""
+    sheet.line(question_title(result.question), fmt="h3")
+    head, _last = sheet.table(result.table, limit=MAX_LISTED)
+    if result.previous and report.previous_round is not None:
+        year = FiscalYear(report.previous_round.fiscal_year).label()
+        sheet.line(f"ปีที่แล้ว ({year}): {previous_text(result.question, result.previous)}", fmt="note")
+    if result.chart is not None and len(result.table.rows) <= MAX_LISTED:
+        sheet.chart(result.chart, result.table, head, 3)
+    sheet.skip()
+
+
+def question_title(q: s.Question) -> str:
+    return f"{q.code} {q.label.th}" if q.code else q.label.th
+
+
+PREVIOUS_LABELS = {"n": "n", "mean": "ค่าเฉลี่ย", "sd": "S.D.", "level": "ระดับ", "pct_high": "ร้อยละระดับมากขึ้นไป",
+                   "sum": "ผลรวม", "gap": "GAP", "none": "ไม่มี", "na": "N/A"}  # fmt: skip
+
+
+def previous_text(q: s.Question, stats: dict[str, Any]) -> str:
+    """Last year's headline figures of a question in one line."""
+    labels = PREVIOUS_LABELS | {r.key: r.label.th for r in getattr(q, "ratings", [])}
+    options = {o.value: o.label.th for o in getattr(q, "options", [])}
+    parts = []
+    for key, value in stats.items():
+        if key == "pct" and isinstance(value, dict):
+            parts += [f"{options.get(k, k)} ร้อยละ {_number_text(v)}" for k, v in value.items() if v is not None]
+        elif key in labels and value is not None:
+            parts.append(f"{labels[key]} {_number_text(value)}")
+    return " · ".join(parts)
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+
+
+def _completeness(book: Book, table: Table | None) -> None:
+    if table is None:
+        return
+    sheet = Sheet(book, "ความครบถ้วน", [44] + [14] * (len(table.columns) - 1), landscape=True)
+    sheet.ws.fit_to_pages(1, 0)
+    sheet.line("ความครบถ้วนของการรายงาน", fmt="title")
+    head, last = sheet.table(table)
+    sheet.ws.freeze_panes(head + 1, 1)
+    sheet.ws.autofilter(head, 0, max(head + 1, last - 1), len(table.columns) - 1)  # the total row stays last
+    sheet.ws.repeat_rows(head)
+
+
+GAP_ITEM_COLS = [0, 1, 2, 3, 4, 5, 6, 7]
+GAP_DIM_COLS = [0, 2, 4, 5, 6, 7]  # the dimension name sits in the wide "item" column, figures under figures
+
+
+def _gaps(book: Book, gaps: tuple[Table, Table] | None) -> None:
+    if gaps is None:
+        return
+    items, dims = gaps
+    sheet = Sheet(book, "GAP", [8, 8, 56, 34, 8, 15, 12, 10], landscape=True)
+    sheet.ws.fit_to_pages(1, 0)
+    sheet.line("ช่องว่างระหว่างความสำคัญกับสภาพที่เป็นอยู่ (GAP)", fmt="title")
+    sheet.line("รายด้าน", fmt="h2")
+    head, _ = sheet.table(dims, cols=GAP_DIM_COLS)
+    chart = Chart([r[1] for r in dims.rows], [("GAP", [r[5] for r in dims.rows])], "GAP รายด้าน", horizontal=True)
+    sheet.chart(chart, dims, head, 9, cols=GAP_DIM_COLS)
+    sheet.skip()
+    sheet.line("รายข้อ (เรียงจาก GAP มากไปน้อย)", fmt="h2")
+    sheet.table(items, cols=GAP_ITEM_COLS)
+
+
+def _per_agency(book: Book, report: Report) -> None:
+    sheet = Sheet(book, "รายหน่วยงาน", [44, 10, 60], landscape=True)
+    sheet.ws.fit_to_pages(1, 0)
+    sheet.line("ผลรายข้อ แยกตามหน่วยงานต้นสังกัด", fmt="title")
+    sheet.line(NOTE_NONE, fmt="note")
+    for section in report.sections:
+        for _indicator, results in section.groups:
+            for result in results:
+                table = breakdown(report.data, result.question, names=report.agencies)
+                if table is None or not table.rows:
+                    continue
+                sheet.skip()
+                sheet.line(question_title(result.question), fmt="h3")
+                sheet.table(table)
+
+
+def _raw(book: Book, report: Report, codes: bool) -> None:
+    """Every response in one row: header bold and frozen, autofilter over all rows."""
+    header = raw_header(report.data, codes)
+    sheet = Sheet(book, "ข้อมูลดิบ", [14, 32, 26, 8, 30, 18, 8, 20] + [24] * (len(header) - 8), landscape=True)
+    sheet.ws.set_row(0, ROW_POINTS * 3)
+    sheet.line(*header, fmt="head")
+    for row in raw_rows(report.data, codes, report.agencies):
+        for col, value in enumerate(row):
+            if value is not None:
+                write_cell(sheet.ws, sheet.row, col, value)
+        sheet.row += 1
+    sheet.ws.freeze_panes(1, 2)
+    sheet.ws.autofilter(0, 0, max(sheet.row - 1, 1), len(header) - 1)
+    sheet.ws.repeat_rows(0)
+
+
+UPLOAD_HEADER = ["รหัสหน่วยงาน", "หน่วยงาน", "หน่วยงานต้นสังกัดที่รับรอง", "ข้อ", "คำถาม", "ชื่อไฟล์", "ขนาด (ไบต์)"]
+
+
+def _uploads(book: Book, report: Report) -> None:
+    rows = upload_rows(report.data, report.agencies)
+    sheet = Sheet(book, "ไฟล์แนบ", [14, 32, 30, 8, 50, 40, 14], landscape=True)
+    head, _ = sheet.table(Table(UPLOAD_HEADER, [_upload_cells(r) for r in rows], "" if rows else "ไม่มีไฟล์แนบ"))
+    sheet.ws.freeze_panes(head + 1, 0)
+    sheet.ws.autofilter(head, 0, head + max(len(rows), 1), len(UPLOAD_HEADER) - 1)
+
+
+def _upload_cells(row: UploadRow) -> list[Any]:
+    q = row.question
+    return [row.code, row.unit, row.agency, q.code or q.key, q.label.th, row.name, row.size]
+
+
+def write_csv(
+    source: Report | RoundData, target: str | os.PathLike[str] | IO[Any], *, codes: bool = False,
+    agencies: dict[int, str] | None = None,
+) -> int:  # fmt: skip
+    """The raw table as CSV (UTF-8 with BOM, formula-looking texts neutralised), streamed; returns the row count."""
+    data, names = (source.data, source.agencies) if isinstance(source, Report) else (source, agencies or {})
+    count = 0
+    with _text_stream(target) as stream:
+        stream.write("\ufeff")
+        writer = csv.writer(stream)
+        writer.writerow([neutralise(h) for h in raw_header(data, codes)])
+        for row in raw_rows(data, codes, names):
+            writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
+            count += 1
+    return count
+
+
+@contextmanager
+def _text_stream(target: str | os.PathLike[str] | IO[Any]) -> Iterator[IO[str]]:
+    """A UTF-8 text stream over a path, a text stream or a binary stream (left open for the caller)."""
+    if isinstance(target, str | os.PathLike):
+        with open(target, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+    elif isinstance(target, io.TextIOBase):
+        yield target
+    else:
+        wrapper = io.TextIOWrapper(target, encoding="utf-8", newline="")  # type: ignore[arg-type]
+        try:
+            yield wrapper
+        finally:
+            wrapper.flush()
+            wrapper.detach()
+
+
+COPY_CHUNK = 1024 * 1024
+
+
+def write_uploads_zip(
+    data: RoundData,
+    target: str | os.PathLike[str] | BinaryIO,
+    agencies: dict[int, str],
+    uploads: dict[int, str],
+    open_file: Callable[[str], BinaryIO],
+) -> int:
+    """A ZIP of the round's uploaded files by agency and unit, copied in chunks; returns the files written.
+
+    `uploads` maps upload id -> storage key (the caller reads it from the Upload table); files without a
+    key or missing from storage are listed in a text file inside the ZIP instead of silently left out.
+    """
+    used: set[str] = set()
+    missing: list[str] = []
+    count = 0
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for row in upload_rows(data, agencies):
+            name = unique_name(zip_path(row), used)
+            key = uploads.get(row.upload_id) if row.upload_id is not None else None
+            try:
+                if key is None:
+                    raise FileNotFoundError(name)
+                with open_file(key) as source, zf.open(name, "w") as out:
+                    shutil.copyfileobj(source, out, COPY_CHUNK)
+                count += 1
+            except FileNotFoundError:
+                missing.append(name)
+        if missing:
+            zf.writestr("ไฟล์ที่หาไม่พบ.txt", "ไฟล์ต่อไปนี้ไม่พบในที่เก็บไฟล์:\n" + "\n".join(missing) + "\n")
+    return count

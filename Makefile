@@ -21,7 +21,7 @@ db: setup
 	$(FLASK) db upgrade
 
 demo: db
-	$(FLASK) demo
+	$(FLASK) demo --responses 300
 
 run: demo
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from sqlalchemy import select
 
 from survey_app.accounts import demo
 from survey_app.accounts.cli import load_demo_directory
+from survey_app.accounts.models import OrgUnit
 from survey_app.extensions import db
 from survey_app.forms_engine.cli import publish_all_for_demo
 from survey_app.rounds.cli import open_demo_rounds
@@ -23,7 +25,11 @@ def demo_command(responses: int, quiet: bool) -> None:
     publish_all_for_demo()
     open_demo_rounds()
     db.session.commit()
-    generated = fill_rounds(responses, say=lambda m: click.echo(f"… {m}", err=True)) if responses else None
+    generated = None
+    if responses:
+        codes = [code for _user, code, _role, _label in demo.DEMO_ACCOUNTS]
+        skip = frozenset(db.session.scalars(select(OrgUnit.id).where(OrgUnit.code.in_(codes))))
+        generated = fill_rounds(responses, say=lambda m: click.echo(f"… {m}", err=True), skip_units=skip)
     db.session.commit()
     if quiet:
         return

@@ -44,8 +44,16 @@ class Generated:
     answers: int = 0
 
 
-def fill_rounds(person_responses: int, seed: int = 2563, say: Callable[[str], None] = lambda _m: None) -> Generated:
-    """Answers for every round that has none yet: org rounds in every status, person rounds N in all."""
+def fill_rounds(
+    person_responses: int,
+    seed: int = 2563,
+    say: Callable[[str], None] = lambda _m: None,
+    skip_units: frozenset[int] = frozenset(),
+) -> Generated:
+    """Answers for every round that has none yet: org rounds in every status, person rounds N in all.
+
+    `skip_units` are left unanswered (the demo keeps its login units free for a newcomer to try).
+    """
     rng = random.Random(seed)
     result = Generated()
     rounds = list(db.session.scalars(select(Round).order_by(Round.id)))
@@ -57,13 +65,19 @@ def fill_rounds(person_responses: int, seed: int = 2563, say: Callable[[str], No
             share = person_responses // max(1, len(person_rounds))
             _fill_person_round(rnd, share, rng, result, say)
         else:
-            _fill_org_round(rnd, rng, result, say)
+            _fill_org_round(rnd, rng, result, say, skip_units)
     return result
 
 
-def _fill_org_round(rnd: Round, rng: random.Random, result: Generated, say: Callable[[str], None]) -> None:
+def _fill_org_round(
+    rnd: Round, rng: random.Random, result: Generated, say: Callable[[str], None], skip_units: frozenset[int]
+) -> None:
     defn = rnd.form_version.parsed
-    units = list(db.session.scalars(select(RoundUnit).where(RoundUnit.round_id == rnd.id)))
+    units = [
+        ru
+        for ru in db.session.scalars(select(RoundUnit).where(RoundUnit.round_id == rnd.id))
+        if ru.org_unit_id not in skip_units
+    ]
     rows, answer_sets = [], []
     for ru in units:
         status = _pick_status(rng)

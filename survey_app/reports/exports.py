@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import JSON, ForeignKey, String, Text, select
+from sqlalchemy import JSON, ForeignKey, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_app.accounts.models import User
-from survey_app.core.db import Base, UTCDateTime, utcnow
+from survey_app.core.db import Base, UTCDateTime, utcnow, write_intent
 from survey_app.core.scope import ScopedUser
 from survey_app.core.storage import storage_for
 from survey_app.extensions import db
+from survey_app.reports import writers
 from survey_app.reports.build import build_report
 from survey_app.reports.data import Filters
 from survey_app.responses.models import Upload
@@ -63,8 +64,6 @@ def build_export(
     progress: Callable[[str], None] | None = None,
 ) -> int:  # fmt: skip
     """Write the export to `target`; returns the number of responses (or files, for ZIP) it holds."""
-    from survey_app.reports import writers
-
     say = progress or (lambda _msg: None)
     say("รวบรวมข้อมูล")
     report = build_report(user, rnd, filters)
@@ -93,7 +92,12 @@ def start_job(app: Flask, user: User, rnd: Round, filters: Filters, fmt: str, co
 
 
 def run_job(app: Flask, job_id: int) -> None:
-    """Build one job inside its own app context and database session."""
+    """Build one job inside its own app context and database session.
+
+    The build only reads, so on SQLite it must not hold the write lock for minutes: its transactions
+    begin deferred, and progress is written in short transactions of its own.
+    """
+    write_intent.set(False)
     with app.app_context():
         job = db.session.get(ExportJob, job_id)
         if job is None:
@@ -102,12 +106,20 @@ def run_job(app: Flask, job_id: int) -> None:
             _run(job)
         except Exception as exc:  # the job records the failure; the user sees it on the progress page
             db.session.rollback()
-            job = db.session.get(ExportJob, job_id)
-            job.status, job.error, job.finished_at = "failed", str(exc)[:2000], utcnow()
-            db.session.commit()
+            _update_job(job_id, status="failed", error=str(exc)[:2000], finished_at=utcnow())
             current_app.logger.exception("export %s failed", job_id)
         finally:
             db.session.remove()
+
+
+def _update_job(job_id: int, **values: Any) -> None:
+    """Write job fields in a short transaction of their own (never inside the long read)."""
+    token = write_intent.set(True)
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(update(ExportJob).where(ExportJob.id == job_id).values(**values))
+    finally:
+        write_intent.reset(token)
 
 
 def _run(job: ExportJob) -> None:
@@ -117,8 +129,7 @@ def _run(job: ExportJob) -> None:
     fmt = job.params["format"]
 
     def say(message: str) -> None:
-        job.status, job.progress = "running", message[:255]
-        db.session.commit()
+        _update_job(job.id, status="running", progress=message[:255])
 
     storage = storage_for(current_app)
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,11 +138,7 @@ def _run(job: ExportJob) -> None:
         say("บันทึกไฟล์")
         with target.open("rb") as stream:
             received = storage.receive(stream, 2 * 1024**3)
-        job.storage_key = storage.commit(received)
-    job.filename, job.status, job.progress, job.finished_at = (
-        export_filename(rnd, fmt, filters),
-        "done",
-        "เสร็จแล้ว",
-        utcnow(),
-    )
-    db.session.commit()
+        key = storage.commit(received)
+    db.session.rollback()
+    _update_job(job.id, storage_key=key, filename=export_filename(rnd, fmt, filters), status="done",
+                progress="เสร็จแล้ว", finished_at=utcnow())  # fmt: skip

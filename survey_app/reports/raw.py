@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from survey_app.accounts.kinds import OrgKind
@@ -108,8 +109,8 @@ def question_cells(answers: pd.DataFrame, column: RawColumn, codes: bool = False
     cells[answers["state"] == "na"] = NA_CELL
     is_value = answers["state"] == "value"
     if is_value.any():
-        convert = _converter(column, codes)
-        cells[is_value] = answers.loc[is_value, "value"].map(convert).astype(object)
+        convert = np.frompyfunc(_converter(column, codes), 1, 1)  # keeps Python ints (Series.map would make 3.0)
+        cells[is_value] = convert(answers.loc[is_value, "value"].to_numpy(dtype=object))
     cells.index = answers["response_id"].to_numpy()
     return cells
 
@@ -168,20 +169,18 @@ class UploadRow:
 
 def upload_rows(data: RoundData, agencies: dict[int, str] | None = None) -> list[UploadRow]:
     """Every file record of the round's file answers, by unit code then question order."""
-    units = data.responses.set_index("response_id")[["code", "unit", "agency_id"]]
+    units = data.responses[["response_id", "code", "unit", "agency_id"]]
+    names = agencies or {}
     rows = []
-    for q in data.defn.questions():
-        if q.type != "file":
-            continue
+    for q in (q for q in data.defn.questions() if q.type == "file"):
         answers = data.answers_of(q.key)
-        for response_id, value in answers.loc[answers["state"] == "value", ["response_id", "value"]].itertuples(False):
-            if response_id not in units.index or not isinstance(value, list):
-                continue
-            code, unit, agency_id = units.loc[response_id]
-            agency = (agencies or {}).get(int(agency_id), str(agency_id))
-            rows.extend(
-                UploadRow(agency, code, unit, q, f.get("id"), str(f.get("name", "")), f.get("size")) for f in value
-            )
+        frame = answers.loc[answers["state"] == "value", ["response_id", "value"]].merge(units, on="response_id")
+        for r in frame.itertuples(index=False):
+            agency = names.get(int(r.agency_id), str(r.agency_id))
+            files = r.value if isinstance(r.value, list) else []
+            rows += [
+                UploadRow(agency, r.code, r.unit, q, f.get("id"), str(f.get("name", "")), f.get("size")) for f in files
+            ]
     order = {q.key: i for i, q in enumerate(data.defn.questions())}
     return sorted(rows, key=lambda r: (r.code, order[r.question.key]))
 

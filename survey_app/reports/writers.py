@@ -8,6 +8,7 @@ The workbook is written in constant memory mode, so every sheet is written stric
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import os
@@ -36,20 +37,19 @@ MAX_CHARTS = 60
 MAX_LISTED = 2000  # answers listed per question in the summary; the raw sheet has every one
 NOTE_NONE = 'คำตอบ "ไม่มี" และ N/A (ยังไม่มีข้อมูล) นับแยกไว้ต่างหาก ไม่นำมาคิดเป็น 0 ในค่าเฉลี่ย ผลรวม หรือร้อยละของตัวเลือก'
 FORMATS: dict[str, dict[str, Any]] = {
-    "text": {"valign": "top"}, "int": {"num_format": "#,##0", "valign": "top"},
-    "dec": {"num_format": "#,##0.00", "valign": "top"}, "label": {"bold": True, "valign": "top"},
+    "text": {"valign": "top"}, "int": {"num_format": "#,##0", "valign": "top", "align": "right", "indent": 1},
+    "dec": {"num_format": "#,##0.00", "valign": "top", "align": "right", "indent": 1}, "label": {"bold": True, "valign": "top"},
+    "left": {"num_format": "#,##0", "align": "left", "valign": "top"},
     "head": {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"},
     "title": {"bold": True, "font_size": 20, "font_color": "#1F3864"}, "h1": {"bold": True, "font_size": 17, "font_color": "#1F3864"},
     "h2": {"bold": True, "font_size": 15}, "h3": {"bold": True}, "note": {"italic": True, "font_color": "#595959"},
 }  # fmt: skip
 SHEET_GUIDE = [
-    ("สรุป", "ผลรายข้อตามยุทธศาสตร์และตัวชี้วัด พร้อมแผนภูมิ"),
+    ("สรุป", "ผลรายข้อตามยุทธศาสตร์และตัวชี้วัด พร้อมแผนภูมิ"), ("GAP", "ช่องว่างระหว่างความสำคัญกับสภาพที่เป็นอยู่ (แบบสำรวจ OD)"),
     ("ความครบถ้วน", "จำนวนหน่วยงานที่ต้องตอบ ส่งแล้ว รับรองแล้ว และส่งตรงเวลา รายหน่วยงานต้นสังกัด"),
-    ("GAP", "ช่องว่างระหว่างความสำคัญกับสภาพที่เป็นอยู่ (แบบสำรวจ OD)"),
-    ("รายหน่วยงาน", "ผลหลักของแต่ละข้อ แยกตามหน่วยงานต้นสังกัด"),
-    ("ข้อมูลดิบ", "คำตอบทั้งหมด หนึ่งแถวต่อหนึ่งแบบสอบถาม"),
+    ("รายหน่วยงาน", "ผลหลักของแต่ละข้อ แยกตามหน่วยงานต้นสังกัด"), ("ข้อมูลดิบ", "คำตอบทั้งหมด หนึ่งแถวต่อหนึ่งแบบสอบถาม"),
     ("ไฟล์แนบ", "รายการไฟล์ที่แนบมากับคำตอบ"),
-]
+]  # fmt: skip
 
 
 class Book:
@@ -67,14 +67,16 @@ class Book:
 class Sheet:
     """One worksheet written top to bottom (constant memory mode flushes each row once it is left)."""
 
-    def __init__(self, book: Book, name: str, widths: list[float], *, landscape: bool = False) -> None:
+    def __init__(self, book: Book, name: str, widths: list[float], *, landscape: bool = True, fit: bool = True) -> None:
         self.book, self.name, self.row = book, name, 0
         self.ws = book.wb.add_worksheet(name)
         self.ws.set_default_row(ROW_POINTS)
-        self.ws.set_paper(9)  # A4
+        self.ws.set_paper(9)  # A4, printed one page wide (the raw table is too wide for that)
         self.ws.set_footer(f"&L{name}&Rหน้า &P / &N")
         if landscape:
             self.ws.set_landscape()
+        if fit:
+            self.ws.fit_to_pages(1, 0 if landscape else 1)
         for col, width in enumerate(widths):
             self.ws.set_column(col, col, width)
 
@@ -93,8 +95,9 @@ class Sheet:
         return row
 
     def pair(self, label: str, value: Any) -> None:
+        """A bold label and its value beside it (numbers left-aligned like the texts around them)."""
         self.cell(self.row, 0, label, "label")
-        self.line(None, value)
+        self.line(None, value, fmt="left" if _auto_format(value) == "int" else None)
 
     def skip(self, rows: int = 1) -> None:
         self.row += rows
@@ -129,8 +132,8 @@ class Sheet:
                 "data_labels": {"value": True, "font": CHART_FONT},
             })  # fmt: skip
         _style_chart(native, chart)
-        height = max(220, min(520, 70 + 34 * len(table.rows)))
-        native.set_size({"width": 560, "height": height})
+        height = max(220, min(900, 70 + 52 * len(table.rows)))  # room for labels that wrap onto 2 lines
+        native.set_size({"width": 640, "height": height})
         self.ws.insert_chart(head, col, native, {"x_offset": 12, "y_offset": 2})
         self.book.charts += 1
         self.row = max(self.row, head + math.ceil(height / ROW_PIXELS) + 1)
@@ -163,13 +166,15 @@ def _series_columns(table: Table, chart: Chart) -> tuple[int, list[tuple[str, in
 
 
 def _style_chart(native: Any, chart: Chart) -> None:
-    """Thai fonts everywhere, no legend for one series, categories top-down in bar charts."""
+    """Thai fonts everywhere, no legend for one series, every category labelled, top-down in bar charts."""
     native.set_title(
         {"name": chart.title, "name_font": {**CHART_FONT, "bold": True}} if chart.title else {"none": True}
     )
     native.set_legend({"none": True} if len(chart.series) == 1 else {"position": "bottom", "font": CHART_FONT})
-    native.set_x_axis({"num_font": CHART_FONT})
-    native.set_y_axis({"num_font": CHART_FONT, "reverse": chart.horizontal})
+    category = {"num_font": CHART_FONT, "interval_unit": 1, "reverse": chart.horizontal}  # every label, top-down
+    value = {"num_font": CHART_FONT, "min": 0}
+    native.set_x_axis(value if chart.horizontal else category)  # xlsxwriter's bar charts swap the axes
+    native.set_y_axis(category if chart.horizontal else value)
 
 
 def write_workbook(
@@ -201,8 +206,7 @@ def write_workbook(
 
 def _cover(book: Book, report: Report, generated_by: str) -> None:
     data, fy = report.data, FiscalYear(report.data.rnd.fiscal_year)
-    sheet = Sheet(book, "ปก", [36, 90])
-    sheet.ws.fit_to_pages(1, 1)
+    sheet = Sheet(book, "ปก", [36, 90], landscape=False)
     sheet.line(data.defn.title.th, fmt="title")
     sheet.line(data.rnd.title, fmt="h1")
     sheet.line(f"{fy.label()} ({thai_date(fy.start)} – {thai_date(fy.end)})", fmt="h2")
@@ -235,8 +239,7 @@ def _cover_facts(report: Report, generated_by: str) -> list[tuple[str, Any]]:
 
 
 def _summary(book: Book, report: Report) -> None:
-    sheet = Sheet(book, "สรุป", [64, 18, 14], landscape=True)
-    sheet.ws.fit_to_pages(1, 0)
+    sheet = Sheet(book, "สรุป", [64, 18, 14])
     sheet.line(f"สรุปผล {report.data.defn.title.th}", fmt="title")
     sheet.line(
         f"{report.data.rnd.title} · {report.data.filters.describe()} · {report.respondents:,} แบบสอบถาม", fmt="note"
@@ -255,10 +258,12 @@ def _summary(book: Book, report: Report) -> None:
 def _result(sheet: Sheet, result: QuestionResult, report: Report) -> None:
     """A question's title, table, note, last year's headline and its chart to the right."""
     sheet.line(question_title(result.question), fmt="h3")
-    head, _last = sheet.table(result.table, limit=MAX_LISTED)
+    if result.table.note:  # notes go above: below, the chart beside the table would cover their long lines
+        sheet.line(result.table.note, fmt="note")
     if result.previous and report.previous_round is not None:
         year = FiscalYear(report.previous_round.fiscal_year).label()
         sheet.line(f"ปีที่แล้ว ({year}): {previous_text(result.question, result.previous)}", fmt="note")
+    head, _last = sheet.table(dataclasses.replace(result.table, note=""), limit=MAX_LISTED)
     if result.chart is not None and len(result.table.rows) <= MAX_LISTED:
         sheet.chart(result.chart, result.table, head, 3)
     sheet.skip()
@@ -294,8 +299,7 @@ def _number_text(value: Any) -> str:
 def _completeness(book: Book, table: Table | None) -> None:
     if table is None:
         return
-    sheet = Sheet(book, "ความครบถ้วน", [44] + [14] * (len(table.columns) - 1), landscape=True)
-    sheet.ws.fit_to_pages(1, 0)
+    sheet = Sheet(book, "ความครบถ้วน", [44] + [14] * (len(table.columns) - 1))
     sheet.line("ความครบถ้วนของการรายงาน", fmt="title")
     head, last = sheet.table(table)
     sheet.ws.freeze_panes(head + 1, 1)
@@ -311,8 +315,7 @@ def _gaps(book: Book, gaps: tuple[Table, Table] | None) -> None:
     if gaps is None:
         return
     items, dims = gaps
-    sheet = Sheet(book, "GAP", [8, 8, 56, 34, 8, 15, 12, 10], landscape=True)
-    sheet.ws.fit_to_pages(1, 0)
+    sheet = Sheet(book, "GAP", [8, 8, 56, 34, 8, 15, 12, 10])
     sheet.line("ช่องว่างระหว่างความสำคัญกับสภาพที่เป็นอยู่ (GAP)", fmt="title")
     sheet.line("รายด้าน", fmt="h2")
     head, _ = sheet.table(dims, cols=GAP_DIM_COLS)
@@ -324,8 +327,7 @@ def _gaps(book: Book, gaps: tuple[Table, Table] | None) -> None:
 
 
 def _per_agency(book: Book, report: Report) -> None:
-    sheet = Sheet(book, "รายหน่วยงาน", [44, 10, 60], landscape=True)
-    sheet.ws.fit_to_pages(1, 0)
+    sheet = Sheet(book, "รายหน่วยงาน", [44, 10, 60])
     sheet.line("ผลรายข้อ แยกตามหน่วยงานต้นสังกัด", fmt="title")
     sheet.line(NOTE_NONE, fmt="note")
     for section in report.sections:
@@ -342,7 +344,7 @@ def _per_agency(book: Book, report: Report) -> None:
 def _raw(book: Book, report: Report, codes: bool) -> None:
     """Every response in one row: header bold and frozen, autofilter over all rows."""
     header = raw_header(report.data, codes)
-    sheet = Sheet(book, "ข้อมูลดิบ", [14, 32, 26, 8, 30, 18, 8, 20] + [24] * (len(header) - 8), landscape=True)
+    sheet = Sheet(book, "ข้อมูลดิบ", [14, 32, 26, 8, 30, 18, 8, 20] + [24] * (len(header) - 8), fit=False)
     sheet.ws.set_row(0, ROW_POINTS * 3)
     sheet.line(*header, fmt="head")
     for row in raw_rows(report.data, codes, report.agencies):
@@ -360,7 +362,7 @@ UPLOAD_HEADER = ["รหัสหน่วยงาน", "หน่วยงา�
 
 def _uploads(book: Book, report: Report) -> None:
     rows = upload_rows(report.data, report.agencies)
-    sheet = Sheet(book, "ไฟล์แนบ", [14, 32, 30, 8, 50, 40, 14], landscape=True)
+    sheet = Sheet(book, "ไฟล์แนบ", [14, 32, 30, 8, 50, 40, 14])
     head, _ = sheet.table(Table(UPLOAD_HEADER, [_upload_cells(r) for r in rows], "" if rows else "ไม่มีไฟล์แนบ"))
     sheet.ws.freeze_panes(head + 1, 0)
     sheet.ws.autofilter(head, 0, head + max(len(rows), 1), len(UPLOAD_HEADER) - 1)

@@ -69,7 +69,7 @@ def wait_for(job_id: int, timeout: float = 30.0) -> ExportJob:
 
 
 def test_export_runs_in_the_background_and_only_its_owner_downloads(app, client, auth, reported):
-    world, rnd = reported
+    _world, rnd = reported
     auth.login("cert_x")
     token = csrf_token(client, f"/reports/rounds/{rnd.id}")
     started = client.post(f"/reports/rounds/{rnd.id}/export", data={"csrf_token": token, "format": "xlsx"})
@@ -90,7 +90,7 @@ def test_export_runs_in_the_background_and_only_its_owner_downloads(app, client,
 
 
 def test_cli_export_writes_into_exports(runner, reported, tmp_path):
-    _world, rnd = reported
+    _world, _rnd = reported
     for fmt in ("xlsx", "csv", "zip"):
         result = runner.invoke(args=["report", "export", "--form", "phetchabun_plan", "--year", "2563",
                                      "--format", fmt, "--out", str(tmp_path)])  # fmt: skip

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test setup db demo lint format test-sqlite test-postgres e2e-browser clean
+.PHONY: run test setup db demo lint format test-sqlite test-postgres e2e-browser clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,3 +53,9 @@ test: lint e2e-browser test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+# Benchmarks (not part of `make test`): prints the table and writes docs/benchmarks.md. PostgreSQL runs too
+# when TEST_DATABASE_URL (or BENCH_DATABASE_URL) points at a server.
+bench: setup e2e-browser
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

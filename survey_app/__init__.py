@@ -30,12 +30,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from survey_app.extensions import csrf, db, login_manager, migrate
+    from survey_app.extensions import compress, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    compress.init_app(app)
 
 
 def register_core(app: Flask) -> None:

@@ -65,4 +65,16 @@ def build_config(instance_path: Path) -> dict[str, object]:
         "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", "0")),
         "PASSWORD_HASH_FAST": False,
         "DEFAULT_LANGUAGE": "th",
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],  # static files stream; browsers all take br
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "image/svg+xml",
+        ],
+        "SEND_FILE_MAX_AGE_DEFAULT": 7 * 24 * 3600,  # static assets: cached a week by browsers
+        "PRIVACY_MIN_RESPONDENTS": int(os.environ.get("PRIVACY_MIN_RESPONDENTS", "5")),
     }

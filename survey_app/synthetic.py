@@ -29,6 +29,7 @@ from survey_app.responses.operations import numeric_value
 from survey_app.rounds.models import Round, RoundUnit
 
 CHUNK = 5000
+POOL = 3000  # distinct person answer sets drawn from; large runs reuse them (generation is the slow part)
 # share of org units in each state (the rest never started)
 ORG_STATES = [
     (ResponseStatus.DRAFT, 0.12), (ResponseStatus.SUBMITTED, 0.25), (ResponseStatus.RETURNED, 0.05),
@@ -111,10 +112,11 @@ def _fill_person_round(rnd: Round, count: int, rng: random.Random, result: Gener
     if not units or count <= 0:
         return
     weights = [3 if ru.org_unit.kind.level == Level.AGENCY else 1 for ru in units]
+    pool = [sample_answers(defn, rng, units[0].org_unit.kind.value) for _ in range(min(count, POOL))]
     done = 0
     for start in range(0, count, CHUNK):
         batch = rng.choices(units, weights=weights, k=min(CHUNK, count - start))
-        answer_sets = [sample_answers(defn, rng, ru.org_unit.kind.value) for ru in batch]
+        answer_sets = [rng.choice(pool) for _ in batch]
         rows = [
             _response_row(rnd, ru, ResponseStatus.SUBMITTED, rng, None, len(a), len(a))
             for ru, a in zip(batch, answer_sets, strict=True)

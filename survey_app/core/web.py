@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
@@ -106,6 +108,14 @@ def provided(name: str, *args: object, default: object = None) -> object:
     return function(*args) if function is not None else default
 
 
+@lru_cache(maxsize=256)
+def _static_stamp(folder: str, filename: str) -> str:
+    try:
+        return str(int(os.path.getmtime(os.path.join(folder, filename))))
+    except OSError:
+        return "0"
+
+
 def _error(code: int, title: str, message: str):  # type: ignore[no-untyped-def]
     return render_template("error.html", code=code, title=title, message=message), code
 
@@ -143,6 +153,13 @@ def init_app(app: Flask) -> None:
         return _error(500, "ระบบขัดข้อง", "เกิดข้อผิดพลาดภายในระบบ กรุณาลองใหม่อีกครั้ง")
 
     app.jinja_env.globals.update(nav_items=nav_items, today_be=lambda: thai.thai_date(thai.today_bangkok()))
+
+    @app.url_defaults
+    def _static_version(endpoint: str, values: dict[str, object]) -> None:
+        """Static URLs carry the file's modification time, so browsers may cache them long and still
+        fetch a changed file after a deployment."""
+        if endpoint == "static" and "filename" in values:
+            values.setdefault("v", _static_stamp(app.static_folder or "", str(values["filename"])))
 
     @app.before_request
     def _declare_write_intent() -> None:

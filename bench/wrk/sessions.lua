@@ -1,0 +1,38 @@
+-- Requests spread over many logged-in units: sessions.txt has one "cookie<TAB>csrf<TAB>path<TAB>body" per line.
+-- Each request takes the next line; POST bodies get a changing value so every save really writes.
+local lines = {}
+local counter = 0
+local method = os.getenv("WRK_METHOD") or "GET"
+
+local function load()
+  for line in io.lines(os.getenv("WRK_SESSIONS")) do
+    local cookie, csrf, path, body = line:match("([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)")
+    lines[#lines + 1] = { cookie = cookie, csrf = csrf, path = path, body = body }
+  end
+end
+
+init = function(args)
+  load()
+  counter = math.random(#lines)
+end
+
+request = function()
+  counter = counter + 1
+  local s = lines[(counter % #lines) + 1]
+  local headers = { ["Cookie"] = s.cookie }
+  if method == "GET" then
+    return wrk.format("GET", s.path, headers)
+  end
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  local body = "csrf_token=" .. s.csrf .. "&" .. s.body:gsub("__N__", tostring(counter))
+  return wrk.format("POST", s.path, headers, body)
+end
+
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout + summary.errors.status
+  io.write(string.format(
+    'JSON {"requests": %d, "seconds": %.3f, "errors": %d, "p50": %.2f, "p95": %.2f, "p99": %.2f}\n',
+    summary.requests, summary.duration / 1e6, errors,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end

@@ -1,0 +1,173 @@
+"""Every route × every persona × every method gets the answer its rule declares: 404 outside scope,
+403 for a role that may not act, the login page for anonymous. A new route without a rule fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from survey_app.forms_engine.operations import publish_files
+from survey_app.forms_engine.queries import latest_versions
+from tests.conftest import csrf_token
+from tests.factories import province_with_users
+from tests.responses.conftest import ROOT
+from tests.security.world import PERSONAS, Objects, add_upload, attach_to_answer, build, client_for, restore_passwords
+
+OK, NOT_FOUND, FORBIDDEN, LOGIN = "ok", "404", "403", "login"
+LOGGED_IN = {p: OK for p in PERSONAS if p != "anon"} | {"anon": LOGIN}
+EVERYONE = dict.fromkeys(PERSONAS, OK)
+SCHOOLS_403 = {"school_a": FORBIDDEN, "school_b": FORBIDDEN}
+REVIEWERS = {"anon": LOGIN, **SCHOOLS_403, "cert_x": OK, "cert_y": OK, "province": OK, "sysadmin": OK}
+PROVINCE_ONLY = {"anon": LOGIN, **SCHOOLS_403, "cert_x": FORBIDDEN, "cert_y": FORBIDDEN, "province": OK, "sysadmin": OK}
+A_IN_SCOPE = {"anon": LOGIN, "school_a": OK, "school_b": NOT_FOUND, "cert_x": OK, "cert_y": NOT_FOUND,
+              "province": OK, "sysadmin": OK}  # fmt: skip
+A_REVIEW = {**A_IN_SCOPE, **SCHOOLS_403}
+A_RESPONDENT_ONLY = {**A_IN_SCOPE, "cert_x": FORBIDDEN, "province": FORBIDDEN, "sysadmin": FORBIDDEN}
+OWNER_ONLY = {**dict.fromkeys(PERSONAS, NOT_FOUND), "anon": LOGIN, "province": OK}
+RESPONDENTS_ONLY = {"anon": LOGIN, "school_a": OK, "school_b": OK, "cert_x": FORBIDDEN, "cert_y": FORBIDDEN,
+                    "province": FORBIDDEN, "sysadmin": FORBIDDEN}  # fmt: skip
+PERSON_ROUND_UNITS = {"anon": LOGIN, "school_a": OK, "school_b": OK, "cert_x": OK, "cert_y": NOT_FOUND,
+                      "province": NOT_FOUND, "sysadmin": NOT_FOUND}  # fmt: skip
+RESET = {**PROVINCE_ONLY, "cert_x": FORBIDDEN}
+
+
+@dataclass
+class Rule:
+    path: Callable[[Objects], str]
+    get: dict[str, str] | None = None
+    post: dict[str, str] | None = None
+    data: Callable[[Objects], dict] = lambda o: {}
+    before: Callable[[object, Objects], None] | None = None  # e.g. a fresh object for a destructive check
+
+
+def _fresh_removable_upload(app, o: Objects) -> None:  # type: ignore[no-untyped-def]
+    from survey_app.extensions import db
+    from survey_app.responses.models import Response, ResponseStatus
+    from survey_app.responses.operations import transition
+
+    response = db.session.get(Response, o.response_a)
+    if response.status != ResponseStatus.RETURNED:
+        transition(response, ResponseStatus.RETURNED, None, comment="ทดสอบสิทธิ์")
+    o.upload_a = add_upload(app, response)
+    attach_to_answer(o.response_a, o.upload_a)
+    db.session.commit()
+
+
+RULES: dict[str, Rule] = {
+    "accounts.login": Rule(lambda o: "/login", get=EVERYONE, post=EVERYONE, data=lambda o: {"username": "x", "password": "y"}),
+    "accounts.logout": Rule(lambda o: "/logout", post=dict.fromkeys(PERSONAS, LOGIN)),  # logging out ends on the login page
+    "accounts.change_password": Rule(lambda o: "/password", get=LOGGED_IN, post=LOGGED_IN),
+    "accounts.directory": Rule(lambda o: "/directory", get=REVIEWERS),
+    "accounts.home": Rule(lambda o: "/", get=LOGGED_IN),
+    "accounts.language": Rule(lambda o: "/lang/en", get=EVERYONE),
+    "accounts.reset_password": Rule(lambda o: f"/units/{o.unit_a}/users/{o.user_a}/reset", post=RESET),
+    "accounts.unit": Rule(lambda o: f"/units/{o.unit_a}", get=A_IN_SCOPE),
+    "forms_engine.index": Rule(lambda o: "/forms/", get=PROVINCE_ONLY),
+    "forms_engine.preview_form": Rule(lambda o: "/forms/1/preview", get=PROVINCE_ONLY, post=PROVINCE_ONLY),
+    "reports.index": Rule(lambda o: "/reports/", get=REVIEWERS),
+    "reports.round_report": Rule(lambda o: f"/reports/rounds/{o.round_id}", get=REVIEWERS),
+    "reports.start_export": Rule(lambda o: f"/reports/rounds/{o.round_id}/export", post=REVIEWERS, data=lambda o: {"format": "csv"}),
+    "reports.export_status": Rule(lambda o: f"/reports/exports/{o.job}", get=OWNER_ONLY),
+    "reports.export_status_json": Rule(lambda o: f"/reports/exports/{o.job}.json", get=OWNER_ONLY),
+    "reports.export_file": Rule(lambda o: f"/reports/exports/{o.job}/file", get=OWNER_ONLY),
+    "responses.download": Rule(lambda o: f"/uploads/{o.upload_a}", get=A_IN_SCOPE),
+    "responses.preview_upload": Rule(lambda o: f"/uploads/{o.upload_a}/preview", get=A_IN_SCOPE),
+    "responses.remove": Rule(lambda o: f"/uploads/{o.upload_a}/remove", post=A_RESPONDENT_ONLY, before=_fresh_removable_upload),
+    "responses.person_survey": Rule(lambda o: f"/s/{o.token_a}", get=EVERYONE, post=EVERYONE),
+    "responses.person_thanks": Rule(lambda o: f"/s/{o.token_a}/thanks", get=EVERYONE),
+    "responses.review_submit": Rule(lambda o: f"/responses/{o.response_a}/submit", get=A_RESPONDENT_ONLY, post=A_RESPONDENT_ONLY),
+    "responses.round_entry": Rule(lambda o: f"/rounds/{o.round_id}/respond", get=LOGGED_IN),
+    "responses.section": Rule(lambda o: f"/responses/{o.response_a}/s/0", get=A_IN_SCOPE, post=A_IN_SCOPE),
+    "responses.share": Rule(lambda o: f"/rounds/{o.person_round_id}/share", get=PERSON_ROUND_UNITS, post=PERSON_ROUND_UNITS),
+    "responses.start": Rule(lambda o: f"/rounds/{o.round_id}/respond/start", post=RESPONDENTS_ONLY),
+    "responses.view": Rule(lambda o: f"/responses/{o.response_a}", get=A_IN_SCOPE),
+    "review.accept_set": Rule(lambda o: f"/review/rounds/{o.round_id}/sets/{o.x_id}/accept", post=PROVINCE_ONLY),
+    "review.return_set": Rule(lambda o: f"/review/rounds/{o.round_id}/sets/{o.x_id}/return", post=PROVINCE_ONLY,
+                              data=lambda o: {"reason": "ทดสอบ"}),
+    "review.bulk_certify": Rule(lambda o: f"/review/rounds/{o.round_id}/bulk-certify", post=A_REVIEW,
+                                data=lambda o: {"response_id": str(o.response_a)}),
+    "review.certify": Rule(lambda o: f"/review/responses/{o.response_a}/certify", post=A_REVIEW),
+    "review.reopen": Rule(lambda o: f"/review/responses/{o.response_a}/reopen", post=A_REVIEW, data=lambda o: {"reason": "ทดสอบ"}),
+    "review.return_": Rule(lambda o: f"/review/responses/{o.response_a}/return", post=A_REVIEW, data=lambda o: {"comment": "ทดสอบ"}),
+    "review.certify_set": Rule(lambda o: f"/review/rounds/{o.round_id}/certify-set", get=REVIEWERS, post=REVIEWERS),
+    "review.chase_list": Rule(lambda o: f"/review/rounds/{o.round_id}/chase.xlsx", get=REVIEWERS),
+    "review.dashboard": Rule(lambda o: f"/review/rounds/{o.round_id}", get=REVIEWERS),
+    "review.index": Rule(lambda o: "/review/", get=REVIEWERS),
+    "review.letter": Rule(lambda o: f"/review/letters/{o.cert_x}", get=A_REVIEW),
+    "review.province_dashboard": Rule(lambda o: f"/review/rounds/{o.round_id}/province", get=PROVINCE_ONLY),
+    "review.review": Rule(lambda o: f"/review/responses/{o.response_a}", get=A_REVIEW),
+    "rounds.index": Rule(lambda o: "/rounds/", get=PROVINCE_ONLY),
+    "rounds.new": Rule(lambda o: "/rounds/new", get=PROVINCE_ONLY, post=PROVINCE_ONLY),
+    "rounds.detail": Rule(lambda o: f"/rounds/{o.round_id}", get=PROVINCE_ONLY, post=PROVINCE_ONLY),
+    "static": Rule(lambda o: "/static/css/app.css", get=EVERYONE),
+}  # fmt: skip
+
+
+def test_every_route_has_a_rule(app):
+    routes = {(r.endpoint, m) for r in app.url_map.iter_rules() for m in r.methods - {"HEAD", "OPTIONS"}}
+    declared = {(e, "GET") for e, r in RULES.items() if r.get} | {(e, "POST") for e, r in RULES.items() if r.post}
+    assert routes - declared == set(), "routes without a declared access rule"
+    assert declared - routes == set(), "rules for routes that no longer exist"
+
+
+def _category(response) -> str:  # type: ignore[no-untyped-def]
+    location = response.headers.get("Location", "")
+    if response.status_code == 401 or (response.status_code == 302 and "/login" in location):
+        return LOGIN
+    if response.status_code in (403, 404):
+        return str(response.status_code)
+    assert response.status_code < 500, response.status_code
+    return OK
+
+
+def _world(app, db):  # type: ignore[no-untyped-def]
+    units = province_with_users()
+    publish_files(sorted((ROOT / "form_definitions").glob("*.yaml")))
+    db.session.commit()
+    units["versions"] = {v.form_key: v for v in latest_versions()}
+    return units, build(units, app)
+
+
+def _check(app, rule: Rule, o: Objects, method: str, persona: str) -> str | None:  # type: ignore[no-untyped-def]
+    if rule.before:
+        rule.before(app, o)
+    client = client_for(app, persona)
+    path = rule.path(o)
+    if method == "GET":
+        response = client.get(path)
+    else:
+        token = csrf_token(client, "/login" if persona == "anon" else "/")
+        response = client.post(path, data={"csrf_token": token, **rule.data(o)})
+    expected = (rule.get if method == "GET" else rule.post)[persona]
+    got = _category(response)
+    return None if got == expected else f"{method} {path} as {persona}: expected {expected}, got {response.status_code}"
+
+
+def test_get_routes_answer_as_declared(app, db):
+    """GETs change nothing (see test_no_get_changes_the_database), so one world serves them all."""
+    _units, o = _world(app, db)
+    failures = [
+        failure
+        for endpoint, rule in RULES.items()
+        if rule.get
+        for persona in rule.get
+        if (failure := _check(app, rule, o, "GET", persona))
+    ]
+    assert failures == []
+
+
+@pytest.mark.parametrize("endpoint", [e for e, r in RULES.items() if r.post])
+def test_post_routes_answer_as_declared(app, db, endpoint):
+    """Each POST route gets a fresh world; personas that must be refused go first, then those allowed."""
+    units, o = _world(app, db)
+    rule = RULES[endpoint]
+    order = sorted(rule.post, key=lambda p: rule.post[p] == OK)
+    failures = []
+    for persona in order:
+        failure = _check(app, rule, o, "POST", persona)
+        if failure:
+            failures.append(failure)
+        restore_passwords(units)
+    assert failures == []

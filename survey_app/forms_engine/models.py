@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -12,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from survey_app.core.db import Base, UTCDateTime, utcnow
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.loader import from_stored
+
+_PARSED: dict[str, s.FormDefinition] = {}
 
 
 class FormVersion(Base):
@@ -29,16 +30,22 @@ class FormVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     title_th: Mapped[str] = mapped_column(String(500))
     respondent: Mapped[str] = mapped_column(String(20))
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
-    source_text: Mapped[str] = mapped_column(Text)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)  # read once per process (see parsed)
+    source_text: Mapped[str] = mapped_column(Text, deferred=True)
     source_name: Mapped[str] = mapped_column(String(255))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
-    @cached_property
+    @property
     def parsed(self) -> s.FormDefinition:
-        """The typed definition (parsed once per loaded row)."""
-        return from_stored(self.definition)
+        """The typed definition. Versions never change, so each process parses a version once (keyed by
+        its content hash) and later requests skip both loading the JSON and validating it."""
+        found = _PARSED.get(self.content_hash)
+        if found is None:
+            if len(_PARSED) > 256:
+                _PARSED.clear()
+            found = _PARSED[self.content_hash] = from_stored(self.definition)
+        return found
 
     @property
     def label(self) -> str:

@@ -9,16 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.scope import ScopedUser, scope_clause
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
-from survey_app.responses.models import Answer, Response, ResponseStatus
-from survey_app.review.sets import certifying_agency, round_members
-from survey_app.rounds.models import Round
+from survey_app.responses.models import ORG_SLOT, Answer, Response, ResponseStatus
+from survey_app.review.sets import certifying_agency
+from survey_app.rounds.models import Round, RoundUnit
 
 STATUS_SETS = {
     "certified": (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED),
@@ -137,33 +137,65 @@ def _agencies(frame: pd.DataFrame) -> list[int]:
 
 
 def _answers(response_ids: list[int]) -> pd.DataFrame:
-    """Answers of these responses, read in chunks (IN lists stay small on every database)."""
+    """Answers of these responses, read in chunks (IN lists stay small on every database).
+
+    Plain rows through the Core connection (no ORM objects); the JSON value is read only where there is
+    no number beside it, since numbers and ratings are aggregated from value_num.
+    """
+    connection = db.session.connection()
     chunks = []
     for start in range(0, len(response_ids), 5000):
         part = response_ids[start : start + 5000]
-        stmt = select(Answer.response_id, Answer.question_key, Answer.state, Answer.value, Answer.value_num).where(
-            Answer.response_id.in_(part)
-        )
-        chunks.append(pd.DataFrame(db.session.execute(stmt).all(), columns=ANSWER_COLUMNS))
+        stmt = select(
+            Answer.response_id,
+            Answer.question_key,
+            Answer.state,
+            case((Answer.value_num.is_(None), Answer.value), else_=None),
+            Answer.value_num,
+        ).where(Answer.response_id.in_(part))
+        chunks.append(pd.DataFrame.from_records(connection.execute(stmt).all(), columns=ANSWER_COLUMNS))
     frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=ANSWER_COLUMNS)
-    frame["state"] = frame["state"].map(lambda st: getattr(st, "value", st))
+    frame["state"] = frame["state"].map(lambda st: getattr(st, "value", st)).astype("category")
+    frame["question_key"] = frame["question_key"].astype("category")  # a few dozen keys, millions of rows
+    numeric = frame["value_num"].notna()
+    whole = frame.loc[numeric, "value_num"].map(lambda v: int(v) if float(v).is_integer() else v)
+    frame.loc[numeric, "value"] = whole.astype(object)
     return frame
 
 
 def _expected(user: ScopedUser, rnd: Round, filters: Filters) -> pd.DataFrame:
-    """Every expected unit with its response status, for completeness tables."""
-    rows = []
-    for m in round_members(user, rnd.id):
-        if filters.kind and m.unit.kind.value != filters.kind:
-            continue
-        if filters.district and m.unit.district_code != filters.district:
-            continue
-        if filters.agency_id and m.agency_id != filters.agency_id:
-            continue
-        response = m.response
-        rows.append({
-            "org_unit_id": m.unit.id, "code": m.unit.code, "unit": m.unit.name_th, "agency_id": m.agency_id,
-            "status": response.status.value if response else "not_started",
-            "on_time": bool(response and response.submitted_at and not response.is_late),
-        })  # fmt: skip
-    return pd.DataFrame(rows, columns=["org_unit_id", "code", "unit", "agency_id", "status", "on_time"])
+    """Every expected unit with its response status, for completeness tables (one plain query)."""
+    stmt = (
+        select(
+            OrgUnit.id,
+            OrgUnit.code,
+            OrgUnit.name_th,
+            OrgUnit.kind,
+            OrgUnit.district_code,
+            OrgUnit.path,
+            Response.status,
+            Response.submitted_at,
+            Response.is_late,
+        )
+        .join(RoundUnit, RoundUnit.org_unit_id == OrgUnit.id)
+        .outerjoin(
+            Response,
+            (Response.round_id == RoundUnit.round_id)
+            & (Response.org_unit_id == OrgUnit.id)
+            & (Response.org_slot == ORG_SLOT),
+        )
+        .where(RoundUnit.round_id == rnd.id, scope_clause(user, OrgUnit.id, OrgUnit.path))
+    )
+    if filters.kind:
+        stmt = stmt.where(OrgUnit.kind == filters.kind)
+    if filters.district:
+        stmt = stmt.where(OrgUnit.district_code == filters.district)
+    rows = db.session.execute(stmt).all()
+    columns = ["org_unit_id", "code", "unit", "kind", "district", "path", "status", "submitted_at", "is_late"]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    frame["agency_id"] = _agencies(frame)
+    if filters.agency_id:
+        frame = frame[frame["agency_id"] == filters.agency_id]
+    frame["status"] = frame["status"].map(lambda st: getattr(st, "value", st) if st is not None else "not_started")
+    frame["on_time"] = frame["submitted_at"].notna() & ~frame["is_late"].fillna(False).astype(bool)
+    return frame[["org_unit_id", "code", "unit", "agency_id", "status", "on_time"]].reset_index(drop=True)

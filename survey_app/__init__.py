@@ -74,6 +74,8 @@ def register_features(app: Flask) -> None:
 
     app.register_blueprint(reports_bp)
     register_reports_cli(app)
+    from survey_app.backup import register_cli as register_backup_cli
     from survey_app.demo_cli import register_cli as register_demo_cli
 
     register_demo_cli(app)
+    register_backup_cli(app)

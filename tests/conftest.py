@@ -15,6 +15,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from survey_app import create_app
+from survey_app.core.db import write_intent
 from survey_app.extensions import db as _db
 
 PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL", "")
@@ -84,7 +85,12 @@ def _clear_tables() -> None:
 
 @pytest.fixture
 def db(app: Flask) -> Iterator[object]:
-    """The database, emptied after each test (works with the browser tests' server thread too)."""
+    """The database, emptied after each test (works with the browser tests' server thread too).
+
+    The test's own thread begins its transactions deferred, so on SQLite an idle test never holds the write
+    lock that the requests it makes (or threads it starts) are waiting for.
+    """
+    write_intent.set(False)
     with app.app_context():
         yield _db
         _db.session.rollback()

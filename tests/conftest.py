@@ -15,7 +15,6 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from survey_app import create_app
-from survey_app.core.db import write_intent
 from survey_app.extensions import db as _db
 
 PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL", "")
@@ -87,10 +86,9 @@ def _clear_tables() -> None:
 def db(app: Flask) -> Iterator[object]:
     """The database, emptied after each test (works with the browser tests' server thread too).
 
-    The test's own thread begins its transactions deferred, so on SQLite an idle test never holds the write
-    lock that the requests it makes (or threads it starts) are waiting for.
+    On SQLite the test's own transactions take the write lock when they begin (as CLI commands do): a test
+    that starts threads commits first, so it never holds the lock its threads are waiting for.
     """
-    write_intent.set(False)
     with app.app_context():
         yield _db
         _db.session.rollback()

@@ -40,10 +40,11 @@ def test_concurrent_writers_never_see_database_is_locked(app, client, auth, worl
         c.post("/login", data={"username": f"clerk{i}", "password": "Secret-pass-123", "csrf_token": token})
         logins[i] = c
     rids = {r.org_unit_id: r.id for r in db.session.scalars(select(Response))}
+    targets = {i: rids[(world["a"] if i % 2 else world["b"]).id] for i in range(8)}
+    db.session.commit()  # end the test's own transaction before the threads write
 
     def hammer(i: int) -> None:
-        c = logins[i]
-        rid = rids[(world["a"] if i % 2 else world["b"]).id]
+        c, rid = logins[i], targets[i]
         for n in range(5):
             token = csrf_token(c, "/")
             response = c.post(f"/responses/{rid}/s/0", data={"csrf_token": token, "q_1_1_1": "__none__", "action": "save",

@@ -99,7 +99,9 @@ def client_for(app: Flask, persona: str) -> FlaskClient:
 
 def restore_passwords(units: dict[str, Any]) -> None:
     """Undo password resets and lockouts made by the checks, so the next check can log in."""
+    db.session.rollback()  # a fresh transaction: on SQLite its first statement takes the write lock and waits
     reference = db.session.get(User, units["school_c"].id).password_hash
+    db.session.commit()  # end the read, so the UPDATE opens its own transaction and waits for the lock
     db.session.execute(update(User).values(password_hash=reference, must_change_password=False, failed_logins=0,
                                            locked_until=None))  # fmt: skip
     db.session.commit()

@@ -15,6 +15,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from survey_app import create_app
+from survey_app.core.db import write_intent
 from survey_app.extensions import db as _db
 
 PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL", "")
@@ -89,6 +90,7 @@ def db(app: Flask) -> Iterator[object]:
     On SQLite the test's own transactions take the write lock when they begin (as CLI commands do): a test
     that starts threads commits first, so it never holds the lock its threads are waiting for.
     """
+    write_intent.set(True)  # a previous test may have switched its thread to deferred reads
     with app.app_context():
         yield _db
         _db.session.rollback()

@@ -141,7 +141,7 @@ def _agencies(frame: pd.DataFrame) -> list[int]:
 
 
 ANSWERS_SQL = (
-    "SELECT a.response_id, a.question_key, a.state, CASE WHEN a.value_num IS NULL THEN a.value END, a.value_num "
+    "SELECT a.response_id, a.question_key, a.state, CASE WHEN a.value_num IS NULL THEN CAST(a.value AS TEXT) END, a.value_num "
     "FROM answer a JOIN response r ON r.id = a.response_id WHERE r.round_id = :round_id"
 )
 CHUNK_ROWS = 50_000
@@ -180,7 +180,7 @@ def _compact(chunk: pd.DataFrame) -> pd.DataFrame:
 
 
 def _decode(value: Any) -> Any:
-    """SQLite hands JSON back as text, PostgreSQL as Python objects."""
+    """The JSON text of a value (cast to text in SQL, so both databases hand back the same thing)."""
     return json.loads(value) if isinstance(value, str) else value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,6 +73,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     yield app
 
 
+def _join_background_exports() -> None:
+    """Export jobs run in threads; let them finish before their tables are emptied under them."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("export-"):
+            thread.join(timeout=60)
+
+
 def _clear_tables() -> None:
     tables = list(reversed(_db.metadata.sorted_tables))
     if _db.engine.dialect.name == "postgresql":
@@ -94,6 +102,7 @@ def db(app: Flask) -> Iterator[object]:
     with app.app_context():
         yield _db
         _db.session.rollback()
+        _join_background_exports()
         _clear_tables()
         _db.session.remove()
 

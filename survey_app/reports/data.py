@@ -70,13 +70,16 @@ class RoundData:
     expected: pd.DataFrame = field(default_factory=pd.DataFrame)  # org rounds: one row per expected unit
 
     def answers_of(self, key: str) -> pd.DataFrame:
-        return self._by_question().get(key, self.answers.iloc[0:0])
+        """One question's answers. Row positions per question are computed once; the rows are taken
+        when asked for, so the round is never held twice in memory."""
+        positions = self._positions().get(key)
+        return self.answers.iloc[positions] if positions is not None else self.answers.iloc[0:0]
 
-    def _by_question(self) -> dict[str, pd.DataFrame]:
-        cache = self.__dict__.setdefault("_split", None)
+    def _positions(self) -> dict[str, Any]:
+        cache = self.__dict__.get("_positions_cache")
         if cache is None:
-            cache = {k: g for k, g in self.answers.groupby("question_key", sort=False)}  # noqa: C416 - GroupBy.keys is a str
-            self.__dict__["_split"] = cache
+            cache = self.answers.groupby("question_key", sort=False, observed=True).indices
+            self.__dict__["_positions_cache"] = cache
         return cache
 
 
@@ -98,22 +101,32 @@ def load_round(user: ScopedUser, rnd: Round, filters: Filters) -> RoundData:
 
 
 def _responses(user: ScopedUser, rnd: Round, filters: Filters) -> pd.DataFrame:
+    """One row per response in scope and filter. Units are read once and joined in pandas, so a person
+    survey with 100,000 answers does not carry each school's name 100,000 times."""
+    units = _units(user, filters)
     stmt = (
-        select(
-            Response.id,
-            OrgUnit.id,
-            OrgUnit.code,
-            OrgUnit.name_th,
-            OrgUnit.kind,
-            OrgUnit.district_code,
-            OrgUnit.path,
-            Response.status,
-            Response.is_late,
-            Response.submitted_at,
-        )
+        select(Response.id, Response.org_unit_id, Response.status, Response.is_late, Response.submitted_at)
         .join(OrgUnit, OrgUnit.id == Response.org_unit_id)
         .where(Response.round_id == rnd.id, scope_clause(user, OrgUnit.id, OrgUnit.path))
         .where(Response.status.in_(STATUS_SETS.get(filters.status, STATUS_SETS["certified"])))
+        .order_by(OrgUnit.path, Response.id)
+    )
+    columns = ["response_id", "org_unit_id", "status", "is_late", "submitted_at"]
+    chunks = [
+        c.set_axis(columns, axis=1) for c in pd.read_sql_query(stmt, db.session.connection(), chunksize=CHUNK_ROWS)
+    ]
+    frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=columns)
+    frame = frame.merge(units, on="org_unit_id", how="inner", sort=False)
+    frame["status"] = frame["status"].map(lambda st: getattr(st, "value", st)).astype("category")
+    if filters.agency_id:
+        frame = frame[frame["agency_id"] == filters.agency_id].reset_index(drop=True)
+    return frame[[*RESPONSE_COLUMNS, "agency_id"]]
+
+
+def _units(user: ScopedUser, filters: Filters) -> pd.DataFrame:
+    """The units in scope and filter, with their certifying agency; text columns as categories."""
+    stmt = select(OrgUnit.id, OrgUnit.code, OrgUnit.name_th, OrgUnit.kind, OrgUnit.district_code, OrgUnit.path).where(
+        scope_clause(user, OrgUnit.id, OrgUnit.path)
     )
     if filters.kind:
         stmt = stmt.where(OrgUnit.kind == filters.kind)
@@ -121,13 +134,14 @@ def _responses(user: ScopedUser, rnd: Round, filters: Filters) -> pd.DataFrame:
         stmt = stmt.where(OrgUnit.district_code == filters.district)
     if filters.unit_id:
         stmt = stmt.where(OrgUnit.id == filters.unit_id)
-    frame = pd.DataFrame(db.session.execute(stmt.order_by(OrgUnit.path, Response.id)).all(), columns=RESPONSE_COLUMNS)
-    frame["kind"] = frame["kind"].map(lambda k: getattr(k, "value", k))
-    frame["status"] = frame["status"].map(lambda st: getattr(st, "value", st))
-    frame["agency_id"] = _agencies(frame)
-    if filters.agency_id:
-        frame = frame[frame["agency_id"] == filters.agency_id].reset_index(drop=True)
-    return frame
+    units = pd.DataFrame(
+        db.session.execute(stmt).all(), columns=["org_unit_id", "code", "unit", "kind", "district", "path"]
+    )
+    units["kind"] = units["kind"].map(lambda k: getattr(k, "value", k))
+    units["agency_id"] = _agencies(units)
+    for column in ("code", "unit", "kind", "district", "path"):
+        units[column] = units[column].astype("category")
+    return units
 
 
 def _agencies(frame: pd.DataFrame) -> list[int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from wtforms import (
@@ -28,13 +28,13 @@ from survey_app.core.thai import arabic_digits, thai_date
 from survey_app.core.web import select_choices
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import NA_ANSWER, NONE_ANSWER, Answer, AnswerState
+from survey_app.forms_engine.parsing import parse_date, parse_number
 
 NONE_VALUE = "__none__"
 NA_VALUE = "__na__"
 NA_LABEL = "N/A (ยังไม่มีข้อมูล)"
 NONE_TEXT_LABEL = "ไม่มี"
 BLANK = None  # a read that found nothing typed: the question becomes unanswered
-_NUMBER_JUNK = re.compile(r"[,\s\u00a0_]")
 
 
 class ReadResult:
@@ -227,20 +227,6 @@ class LongTextType(TextType):
     multiline = True
 
 
-def parse_number(text: str, *, integer: bool) -> tuple[Decimal | None, str | None]:
-    """A typed number (Thai or full-width digits, thousands separators allowed) or a Thai error."""
-    cleaned = _NUMBER_JUNK.sub("", arabic_digits(text))
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        return None, "กรุณากรอกเป็นตัวเลข"
-    if not number.is_finite() or abs(number) > Decimal("1e15"):
-        return None, "ตัวเลขนี้ใหญ่เกินไปหรือไม่ใช่ตัวเลขที่ใช้ได้"
-    if integer and number != number.to_integral_value():
-        return None, "กรุณากรอกเป็นจำนวนเต็ม"
-    return number, None
-
-
 class IntegerType(QuestionType):
     name = "integer"
     integer = True
@@ -286,28 +272,6 @@ class DecimalType(IntegerType):
     def to_json(self, q: s.DecimalQuestion, number: Decimal) -> float:
         value = float(round(number, q.decimals))
         return 0.0 if value == 0 else value  # no "-0.0"
-
-
-_THAI_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-
-
-def parse_date(text: str) -> date | None:
-    """ISO (from the date picker) or d/m/yyyy typed by hand; a year above 2400 is Buddhist Era."""
-    text = arabic_digits(text.strip())
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    match = _THAI_DATE.match(text)
-    if not match:
-        return None
-    day, month, year = (int(g) for g in match.groups())
-    if year > 2400:
-        year -= 543
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 class DateType(QuestionType):

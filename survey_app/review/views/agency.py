@@ -158,6 +158,11 @@ def reopen(response_id: int):  # type: ignore[no-untyped-def]
 
 
 def _act(response, action, done_message: str):  # type: ignore[no-untyped-def]
+    return run_and_report(action, done_message, url_for("review.review", response_id=response.id))
+
+
+def run_and_report(action, done_message: str, back_to: str):  # type: ignore[no-untyped-def]
+    """Run one certification step: commit and say so, or roll back and show why it was refused."""
     try:
         action()
         db.session.commit()
@@ -165,7 +170,7 @@ def _act(response, action, done_message: str):  # type: ignore[no-untyped-def]
     except ResponseError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-    return redirect(url_for("review.review", response_id=response.id))
+    return redirect(back_to)
 
 
 @bp.route("/rounds/<int:round_id>/certify-set", methods=["GET", "POST"])

@@ -14,12 +14,12 @@ from survey_app.core.scope import ensure_in_scope, ensure_role
 from survey_app.core.storage import storage_for
 from survey_app.core.thai import now_bangkok
 from survey_app.extensions import db
-from survey_app.responses.operations import ResponseError
 from survey_app.review import operations, queries
 from survey_app.review.blueprint import PROVINCE_ROLES, REVIEWER_ROLES, bp
 from survey_app.review.forms import EmptyForm, ReasonForm
 from survey_app.review.models import AgencyCertification
 from survey_app.review.sets import agency_members, round_members
+from survey_app.review.views.agency import run_and_report
 from survey_app.rounds import queries as round_queries
 
 
@@ -77,14 +77,7 @@ def return_set(round_id: int, agency_id: int):  # type: ignore[no-untyped-def]
 
 
 def _decide(round_id: int, action, message: str):  # type: ignore[no-untyped-def]
-    try:
-        action()
-        db.session.commit()
-        flash(message, "success")
-    except ResponseError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("review.province_dashboard", round_id=round_id))
+    return run_and_report(action, message, url_for("review.province_dashboard", round_id=round_id))
 
 
 @bp.route("/letters/<int:cert_id>")

@@ -62,9 +62,11 @@ class Run:
     requests: int
 
 
-def wrk(base: str, sessions_file: Path, method: str, connections: int, seconds: int) -> Run:
-    """One wrk run; sessions_file lines give each request its cookie, CSRF token, path and body."""
-    env = {**os.environ, "WRK_SESSIONS": str(sessions_file), "WRK_METHOD": method}
+def wrk(base: str, sessions_file: Path, method: str, connections: int, seconds: int, expect: int = 200) -> Run:
+    """One wrk run; sessions_file lines give each request its cookie, CSRF token, path and body.
+
+    Replies with another status than `expect` count as errors."""
+    env = {**os.environ, "WRK_SESSIONS": str(sessions_file), "WRK_METHOD": method, "WRK_EXPECT": str(expect)}
     threads = min(2, connections)
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(WRK_SCRIPT), base],

@@ -57,17 +57,18 @@ def web(label: str, url: str, baseline_url: str, work: Path) -> tuple[list[list]
     rows: list[list] = []
     log(f"{label}: baseline")
     with load.gunicorn("bench.baseline_app:app", {"BASELINE_DATABASE_URL": baseline_url}, "/form") as base:
-        base_runs = {(kind, c): load.wrk(base, files[f"baseline-{kind}"], method, c, SECONDS)
-                     for kind, method in (("render", "GET"), ("save", "POST")) for c in (16, 64)}  # fmt: skip
+        _warm_up(base, [(files["baseline-render"], "GET", 200), (files["baseline-save"], "POST", 302)])
+        base_runs = {(kind, c): load.wrk(base, files[f"baseline-{kind}"], method, c, SECONDS, expect)
+                     for kind, method, expect in (("render", "GET", 200), ("save", "POST", 302))
+                     for c in (16, 64)}  # fmt: skip
     log(f"{label}: app")
     with load.gunicorn("survey_app:create_app()", env, "/login") as base:
+        _warm_up(base, [(files["render"], "GET", 200), (files["save"], "POST", 302)])
         for c in (16, 64):
-            real = {
-                kind: load.wrk(base, files[kind], method, c, SECONDS)
-                for kind, method in (("render", "GET"), ("save", "POST"))
-            }
-            data.reset_to_draft(app, plan_id)
-            real["submit"] = load.wrk(base, files["submit"], "POST", c, 4)
+            real = {}
+            for kind, method, seconds in (("render", "GET", SECONDS), ("save", "POST", SECONDS), ("submit", "POST", 4)):
+                data.reset_to_draft(app, plan_id)  # every run starts from drafts: nothing quietly redirects
+                real[kind] = load.wrk(base, files[kind], method, c, seconds, 200 if kind == "render" else 302)
             for kind, run in real.items():
                 floor = base_runs[("render" if kind == "render" else "save", c)]
                 rows.append([label, kind, c, run, floor])
@@ -77,6 +78,12 @@ def web(label: str, url: str, baseline_url: str, work: Path) -> tuple[list[list]
     burst |= {"units": units, "once": once, "responses": responses, "answers": answers,
               "answers_expected": prepared_answers}  # fmt: skip
     return rows, burst
+
+
+def _warm_up(base: str, runs: list[tuple[Path, str, int]]) -> None:
+    """Every worker compiles its templates and fills its caches before anything is measured."""
+    for sessions_file, method, expect in runs:
+        load.wrk(base, sessions_file, method, 16, 2, expect)
 
 
 def _session_files(work: Path, sessions: list[data.UnitSession]) -> dict[str, Path]:

@@ -1,14 +1,23 @@
 -- Requests spread over many logged-in units: sessions.txt has one "cookie<TAB>csrf<TAB>path<TAB>body" per line.
 -- Each request takes the next line; POST bodies get a changing value so every save really writes.
+-- A reply whose status is not WRK_EXPECT counts as an error, so a page that quietly redirects (a response
+-- that is no longer a draft, a lost session) cannot pass for a fast one.
 local lines = {}
 local counter = 0
 local method = os.getenv("WRK_METHOD") or "GET"
+local expect = tonumber(os.getenv("WRK_EXPECT") or "200")
+local threads = {}
+unexpected = 0
 
 local function load()
   for line in io.lines(os.getenv("WRK_SESSIONS")) do
     local cookie, csrf, path, body = line:match("([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)")
     lines[#lines + 1] = { cookie = cookie, csrf = csrf, path = path, body = body }
   end
+end
+
+setup = function(thread)
+  table.insert(threads, thread)
 end
 
 init = function(args)
@@ -28,9 +37,18 @@ request = function()
   return wrk.format("POST", s.path, headers, body)
 end
 
+response = function(status, headers, body)
+  if status ~= expect then
+    unexpected = unexpected + 1
+  end
+end
+
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.timeout + summary.errors.status
+    + summary.errors.timeout
+  for _, thread in ipairs(threads) do
+    errors = errors + thread:get("unexpected")
+  end
   io.write(string.format(
     'JSON {"requests": %d, "seconds": %.3f, "errors": %d, "p50": %.2f, "p95": %.2f, "p99": %.2f}\n',
     summary.requests, summary.duration / 1e6, errors,

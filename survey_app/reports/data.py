@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select, text
 
@@ -78,9 +79,23 @@ class RoundData:
     def _positions(self) -> dict[str, Any]:
         cache = self.__dict__.get("_positions_cache")
         if cache is None:
-            cache = self.answers.groupby("question_key", sort=False, observed=True).indices
+            cache = _positions_by_key(self.answers["question_key"])
             self.__dict__["_positions_cache"] = cache
         return cache
+
+
+def _positions_by_key(keys: pd.Series) -> dict[str, np.ndarray]:
+    """Row positions of each question key, as views into one stable int32 ordering of the rows (pandas'
+    groupby indices build the same in several 64-bit copies, a third of a large export's peak)."""
+    keys = keys if isinstance(keys.dtype, pd.CategoricalDtype) else keys.astype("category")
+    codes = keys.cat.codes.to_numpy()
+    order = np.argsort(codes, kind="stable").astype(np.int32)
+    ends = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(keys.cat.categories)))
+    starts = ends - np.bincount(codes[codes >= 0], minlength=len(keys.cat.categories))
+    skip = int((codes < 0).sum())  # missing keys sort first
+    return {
+        key: order[skip + a : skip + b] for key, a, b in zip(keys.cat.categories, starts, ends, strict=True) if b > a
+    }
 
 
 RESPONSE_COLUMNS = ["response_id", "org_unit_id", "code", "unit", "kind", "district", "path", "status", "is_late",
@@ -158,39 +173,94 @@ ANSWERS_SQL = (
     "SELECT a.response_id, a.question_key, a.state, CASE WHEN a.value_num IS NULL THEN CAST(a.value AS TEXT) END, a.value_num "
     "FROM answer a JOIN response r ON r.id = a.response_id WHERE r.round_id = :round_id"
 )
+COUNT_SQL = "SELECT count(*) FROM answer a JOIN response r ON r.id = a.response_id WHERE r.round_id = :round_id"
 CHUNK_ROWS = 50_000
+ANSWER_CHUNK_ROWS = 10_000
 
 
 def _answers(round_id: int, response_ids: list[int]) -> pd.DataFrame:
-    """Answers of these responses: one query for the round through the driver's cursor (no per-row
-    SQLAlchemy objects), read in chunks into compact frames, then narrowed to the responses in filter.
+    """Answers of these responses, read in chunks straight into preallocated columns.
 
-    The JSON value is fetched only where there is no number beside it: numbers and ratings are read
-    from value_num, so most rows of a person survey never touch a JSON decoder.
+    Memory is what limits a large round (100,000 teachers × 30 questions is 3 million answers): the rows
+    come through a server-side cursor on PostgreSQL (the driver never holds the whole result), each chunk
+    is written into arrays sized once from a count (no concatenation that would hold the round twice), keys
+    and states are stored as small category codes, and the JSON value is decoded only where there is no
+    number beside it (ratings and numbers are read from value_num).
     """
-    wanted = pd.Index(response_ids)
-    chunks = [
-        _compact(chunk[chunk["response_id"].isin(wanted)])
-        for chunk in pd.read_sql_query(
-            text(ANSWERS_SQL), db.session.connection(), params={"round_id": round_id}, chunksize=CHUNK_ROWS
+    connection = db.session.connection()
+    capacity = int(connection.execute(text(COUNT_SQL), {"round_id": round_id}).scalar() or 0)
+    columns = _AnswerColumns(capacity, set(response_ids))
+    result = connection.execution_options(stream_results=True, max_row_buffer=ANSWER_CHUNK_ROWS).execute(
+        text(ANSWERS_SQL), {"round_id": round_id}
+    )
+    for rows in result.partitions(ANSWER_CHUNK_ROWS):
+        columns.add(rows)
+    return columns.frame()
+
+
+class _AnswerColumns:
+    """The answer table being filled chunk by chunk (see _answers)."""
+
+    def __init__(self, capacity: int, wanted: set[int]) -> None:
+        self.wanted = wanted
+        self.size = 0
+        self.response_id = np.zeros(capacity, dtype=np.int32)  # the column is a 32-bit integer
+        self.key_code = np.zeros(capacity, dtype=np.int16)
+        self.state_code = np.zeros(capacity, dtype=np.int8)
+        self.value = np.full(capacity, None, dtype=object)
+        self.value_num = np.full(capacity, np.nan, dtype=np.float64)
+        self.keys: dict[str, int] = {}
+        self.states: dict[str, int] = {}
+        self.decoded: dict[str, Any] = {}
+
+    def add(self, rows: Any) -> None:
+        rows = [r for r in rows if r[0] in self.wanted]
+        if not rows:
+            return
+        ids, keys, states, values, numbers = zip(*rows, strict=True)
+        end = self.size + len(rows)
+        if end > len(self.response_id):  # answers added since the count: grow (rare)
+            self._grow(end)
+        part = slice(self.size, end)
+        self.response_id[part] = ids
+        self.key_code[part] = [self.keys.setdefault(k, len(self.keys)) for k in keys]
+        self.state_code[part] = [self.states.setdefault(st, len(self.states)) for st in states]
+        self.value[part] = [
+            _whole(n) if n is not None else self._decode(v) for v, n in zip(values, numbers, strict=True)
+        ]
+        self.value_num[part] = [np.nan if n is None else n for n in numbers]
+        self.size = end
+
+    def _decode(self, value: str | None) -> Any:
+        """Short values (choices, "yes", small lists) repeat across a round: decode each once and share it.
+        Fewer live objects, and far fewer scattered ones keeping the allocator's memory pinned."""
+        if value is None or len(value) > 200:
+            return _decode(value)
+        found = self.decoded.get(value)
+        if found is None:
+            found = self.decoded[value] = _decode(value)
+        return found
+
+    def _grow(self, needed: int) -> None:
+        for name in ("response_id", "key_code", "state_code", "value", "value_num"):
+            array = getattr(self, name)
+            grown = np.full(max(needed, 2 * len(array)), None if array.dtype == object else 0, dtype=array.dtype)
+            grown[: len(array)] = array
+            setattr(self, name, grown)
+
+    def frame(self) -> pd.DataFrame:
+        n = self.size
+        return pd.DataFrame(
+            {
+                "response_id": self.response_id[:n],
+                "question_key": pd.Categorical.from_codes(self.key_code[:n], categories=list(self.keys)),
+                "state": pd.Categorical.from_codes(self.state_code[:n], categories=list(self.states)),
+                "value": pd.Series(self.value[:n], dtype=object, copy=False),  # no type inference pass
+                "value_num": self.value_num[:n],
+            },
+            columns=ANSWER_COLUMNS,
+            copy=False,
         )
-    ]
-    if not chunks:
-        return pd.DataFrame(columns=ANSWER_COLUMNS)
-    frame = pd.concat(chunks, ignore_index=True)
-    for column in ("question_key", "state"):
-        frame[column] = frame[column].astype("category")  # a few dozen keys, millions of rows
-    return frame
-
-
-def _compact(chunk: pd.DataFrame) -> pd.DataFrame:
-    chunk = chunk.set_axis(ANSWER_COLUMNS, axis=1).copy()
-    chunk["value"] = chunk["value"].map(_decode, na_action="ignore").astype(object)
-    numeric = chunk["value_num"].notna()
-    chunk.loc[numeric, "value"] = chunk.loc[numeric, "value_num"].map(_whole).astype(object)
-    chunk["question_key"] = chunk["question_key"].astype("category")
-    chunk["state"] = chunk["state"].astype("category")
-    return chunk
 
 
 def _decode(value: Any) -> Any:

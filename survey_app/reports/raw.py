@@ -58,33 +58,38 @@ def raw_header(data: RoundData, codes: bool = False) -> list[str]:
     return UNIT_HEADERS + [c.header for c in question_columns(data.defn, codes)]
 
 
-def raw_frame(data: RoundData, codes: bool = False, agencies: dict[int, str] | None = None) -> pd.DataFrame:
-    """The raw table as a DataFrame of plain Python values (None where empty), columns by position."""
-    ids = data.responses["response_id"].tolist()
-    series = _unit_columns(data.responses, codes, agencies or {})
-    columns = {i: column.to_numpy(dtype=object) for i, column in enumerate(series)}
-    for i, column in enumerate(question_columns(data.defn, codes), start=len(series)):
+def raw_columns(data: RoundData, codes: bool = False, agencies: dict[int, str] | None = None) -> list[np.ndarray]:
+    """The raw table as one object array per column (None where empty), rows in data.responses order.
+
+    Columns, not a DataFrame: a 2-D frame of Python objects would be copied whole on construction and again
+    to blank its NaNs; for 100,000 responses those copies were most of an export's peak memory.
+    """
+    ids = data.responses["response_id"].to_numpy()
+    columns = [
+        _blanked(column.to_numpy(dtype=object)) for column in _unit_columns(data.responses, codes, agencies or {})
+    ]
+    for column in question_columns(data.defn, codes):
         cells = question_cells(data.answers_of(column.question.key), column, codes)
-        columns[i] = cells.reindex(ids).to_numpy(dtype=object)
-    frame = pd.DataFrame(columns, index=ids, dtype=object) if ids else pd.DataFrame(columns=list(columns))
-    return frame.where(frame.notna(), None)
+        columns.append(_blanked(cells.reindex(ids).to_numpy(dtype=object)))
+    return columns
+
+
+def _blanked(column: np.ndarray) -> np.ndarray:
+    """None for the missing cells (NaN, NaT, pd.NA)."""
+    return np.where(pd.isna(column), None, column)
 
 
 def raw_table(data: RoundData, codes: bool = False, agencies: dict[int, str] | None = None) -> Table:
     """One row per response (in data.responses order), unit columns first, then a column per question."""
-    rows = [row for chunk in _chunks(raw_frame(data, codes, agencies)) for row in chunk]
+    rows = list(raw_rows(data, codes, agencies))
     return Table(raw_header(data, codes), rows, f"{len(rows)} แบบสอบถาม · ไม่มี = ตอบว่าไม่มี · N/A = ยังไม่มีข้อมูล")
 
 
 def raw_rows(data: RoundData, codes: bool = False, agencies: dict[int, str] | None = None) -> Iterator[list[Any]]:
-    """The raw table's rows one at a time (converted in chunks), for writers that stream."""
-    for chunk in _chunks(raw_frame(data, codes, agencies)):
-        yield from chunk
-
-
-def _chunks(frame: pd.DataFrame) -> Iterator[list[list[Any]]]:
-    for start in range(0, len(frame), CHUNK_ROWS):
-        yield frame.iloc[start : start + CHUNK_ROWS].to_numpy(dtype=object).tolist()
+    """The raw table's rows one at a time, for writers that stream."""
+    columns = raw_columns(data, codes, agencies)
+    for start in range(0, len(data.responses), CHUNK_ROWS):
+        yield from map(list, zip(*(c[start : start + CHUNK_ROWS] for c in columns), strict=True))
 
 
 def _unit_columns(responses: pd.DataFrame, codes: bool, agencies: dict[int, str]) -> list[pd.Series]:

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from survey_app.accounts.forms import LoginForm
 from survey_app.accounts.models import User, UserSession
@@ -22,11 +22,19 @@ PASSWORD_CHANGE_EXEMPT = frozenset({"accounts.change_password", "accounts.logout
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     """The cookie holds a session token; a revoked token or a disabled user logs nobody in."""
-    row = db.session.scalar(select(UserSession).where(UserSession.token == token, UserSession.revoked_at.is_(None)))
-    if row is None or not row.user.is_enabled:
+    user = db.session.scalar(_USER_OF_SESSION, {"token": token})
+    if user is None:
         return None
-    row.user.session_token = token  # type: ignore[attr-defined]
-    return row.user
+    user.session_token = token  # type: ignore[attr-defined]
+    return user
+
+
+# Built once: every request runs it, and the user (with its unit) is the only entity it loads.
+_USER_OF_SESSION = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token == bindparam("token"), UserSession.revoked_at.is_(None), User.is_enabled.is_(True))
+)
 
 
 @login_manager.unauthorized_handler

@@ -17,14 +17,14 @@ from survey_app.forms_engine.types import question_type
 from survey_app.responses.models import Response
 
 
-def section_form(response: Response, index: int, *, posted: bool) -> FlaskForm:
-    """The section's form: bound to the POST, or filled from the stored answers."""
+def section_form(response: Response, index: int, *, posted: bool, answers: Answers | None = None) -> FlaskForm:
+    """The section's form: bound to the POST, or filled from the stored answers (read here unless given)."""
     version = response.round.form_version
     defn = version.parsed
     cls = form_class(defn, defn.sections[index], version.content_hash)
     if posted:
         return cls()
-    data = form_data(defn, defn.sections[index].all_questions(), response.answer_map())
+    data = form_data(defn, defn.sections[index].all_questions(), response.answer_map() if answers is None else answers)
     return cls(formdata=None, data=data | {"row_version": str(response.row_version)})
 
 

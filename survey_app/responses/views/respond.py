@@ -60,10 +60,9 @@ def section(response_id: int, index: int):  # type: ignore[no-untyped-def]
     if not _own_editable(response):
         return redirect(url_for("responses.view", response_id=response.id))
     if request.method == "GET":
-        form = section_form(response, index, posted=False)
-        return render_template(
-            "responses/section.html", **page_context(response, index, form, response.answer_map(), {})
-        )
+        answers = response.answer_map()
+        form = section_form(response, index, posted=False, answers=answers)
+        return render_template("responses/section.html", **page_context(response, index, form, answers, {}))
     attempt = save_section(response, index, current_user.id)
     if request.headers.get("X-Autosave"):
         return _autosave_reply(response, attempt)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from survey_app.accounts.models import OrgUnit, User
 from survey_app.core import audit
@@ -20,7 +21,7 @@ from survey_app.core.db import utcnow
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer as AnswerValue
-from survey_app.forms_engine.answers import progress, visible_questions
+from survey_app.forms_engine.answers import Answers, progress, visible_questions
 from survey_app.forms_engine.builder import Completeness, SectionRead, completeness
 from survey_app.responses.models import ORG_SLOT, TRANSITIONS, Answer, Response, ResponseStatus
 from survey_app.rounds.models import LatePolicy, Round, RoundUnit
@@ -93,10 +94,18 @@ def _org_response(round_id: int, unit_id: int) -> Response | None:
 
 
 def save_answers(
-    response: Response, defn: s.FormDefinition, read: SectionRead, expected_version: int, actor_id: int | None
+    response: Response,
+    defn: s.FormDefinition,
+    read: SectionRead,
+    expected_version: int,
+    actor_id: int | None,
+    stored: Answers | None = None,
 ) -> list[str]:
-    """Apply a section's answers if nobody saved in between; returns the keys that changed."""
-    changed = _changed_keys(response, read)
+    """Apply a section's answers if nobody saved in between; returns the keys that changed.
+
+    `stored` is the response's answers as the caller already read them (read again when not given)."""
+    stored = response.answer_map() if stored is None else stored
+    changed = _changed_keys(stored, read)
     if not changed:
         if response.row_version != expected_version:
             raise StaleSave(changes_since(response, expected_version), response.row_version)
@@ -105,7 +114,10 @@ def save_answers(
         return []
     new_version = _bump_version(response, expected_version, actor_id)
     _write_answers(response, defn, read, changed, new_version)
-    update_progress(response, defn)
+    after = {k: v for k, v in stored.items() if k not in changed} | {
+        k: read.answers[k] for k in changed if k in read.answers
+    }
+    update_progress(response, defn, after)
     audit.record(
         "response.save",
         actor_id=actor_id,
@@ -117,15 +129,18 @@ def save_answers(
     return sorted(changed)
 
 
-def _changed_keys(response: Response, read: SectionRead) -> set[str]:
-    stored = response.answer_map()
+def _changed_keys(stored: Answers, read: SectionRead) -> set[str]:
     changed = {k for k in read.cleared if k in stored}
     changed |= {k for k, a in read.answers.items() if stored.get(k) != a}
     return changed
 
 
 def _bump_version(response: Response, expected_version: int, actor_id: int | None) -> int:
-    """Take the next version with a conditional UPDATE; refuse when the status or version moved."""
+    """Take the next version with a conditional UPDATE; refuse when the status or version moved.
+
+    On success the response object is told the values it now has (no reload); only a refusal reads the
+    row again, to say what changed and by whom."""
+    saved_at = utcnow()
     result = db.session.execute(
         update(Response)
         .where(
@@ -133,12 +148,15 @@ def _bump_version(response: Response, expected_version: int, actor_id: int | Non
             Response.row_version == expected_version,
             Response.status.in_(EDITABLE),
         )
-        .values(row_version=expected_version + 1, last_saved_at=utcnow(), updated_by_id=actor_id)
+        .values(row_version=expected_version + 1, last_saved_at=saved_at, updated_by_id=actor_id)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(response)
     if result.rowcount == 1:
+        for name, value in (("row_version", expected_version + 1), ("last_saved_at", saved_at),
+                            ("updated_by_id", actor_id)):  # fmt: skip
+            set_committed_value(response, name, value)
         return expected_version + 1
+    db.session.refresh(response)
     if not response.status.editable:
         raise Locked("แบบสอบถามนี้ส่งแล้ว แก้ไขไม่ได้")
     raise StaleSave(changes_since(response, expected_version), response.row_version)
@@ -147,28 +165,37 @@ def _bump_version(response: Response, expected_version: int, actor_id: int | Non
 def _write_answers(
     response: Response, defn: s.FormDefinition, read: SectionRead, changed: set[str], version: int
 ) -> None:
+    """Write only the changed answers: their rows are read (not the whole response's), updated, added or
+    deleted."""
     questions = defn.question_map()
-    rows = {a.question_key: a for a in response.answers}
+    rows = {
+        a.question_key: a
+        for a in db.session.scalars(
+            select(Answer).where(Answer.response_id == response.id, Answer.question_key.in_(changed))
+        )
+    }
     for key in changed:
         value = read.answers.get(key)
         row = rows.get(key)
         if value is None:
             if row is not None:
-                response.answers.remove(row)
+                db.session.delete(row)
             continue
         if row is None:
-            row = Answer(question_key=key)
-            response.answers.append(row)
+            row = Answer(response_id=response.id, question_key=key)
+            db.session.add(row)
         row.state, row.value = value.state, value.value
         row.value_num = numeric_value(questions.get(key), value)
         row.changed_in_version = version
     db.session.flush()
+    if "answers" not in inspect(response).unloaded:
+        db.session.expire(response, ["answers"])  # a loaded collection would now be out of date
 
 
-def update_progress(response: Response, defn: s.FormDefinition) -> None:
+def update_progress(response: Response, defn: s.FormDefinition, answers: Answers | None = None) -> None:
     """Keep answered/required counts on the response, so dashboards need not load every answer."""
     response.answered_count, response.required_count = progress(
-        defn, response.answer_map(), response.org_unit.kind.value
+        defn, response.answer_map() if answers is None else answers, response.org_unit.kind.value
     )
     db.session.flush()
 

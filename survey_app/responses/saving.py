@@ -25,6 +25,7 @@ class SaveAttempt:
     read: SectionRead | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     conflict: operations.StaleSave | None = None
+    saved_version: int | None = None  # read before the commit, so nothing is reloaded after it
 
 
 def save_section(response: Response, index: int, actor_id: int | None) -> SaveAttempt:
@@ -35,30 +36,32 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
         attempt.errors = {"_form": ["แบบฟอร์มหมดอายุ กรุณากดบันทึกอีกครั้ง"]}
         return attempt
     defn = response.round.form_version.parsed
-    read = read_section(defn, defn.sections[index], form, response.answer_map(), response.org_unit.kind.value)
+    stored = response.answer_map()
+    read = read_section(defn, defn.sections[index], form, stored, response.org_unit.kind.value)
     attempt.read = read
     expected = request.form.get("row_version", type=int) or response.row_version
     pending = split_pending_files(read)
-    stored = store_new_files(response, defn, pending, actor_id) if pending else None
-    if stored:
-        read.answers.update(stored.answers)
-        read.errors.update(stored.errors)
+    stored_files = store_new_files(response, defn, pending, actor_id) if pending else None
+    if stored_files:
+        read.answers.update(stored_files.answers)
+        read.errors.update(stored_files.errors)
     attempt.errors = dict(read.errors)
     try:
-        operations.save_answers(response, defn, read, expected, actor_id)
+        operations.save_answers(response, defn, read, expected, actor_id, None if stored_files else stored)
+        attempt.saved_version = response.row_version
         db.session.commit()
     except operations.StaleSave as conflict:
-        _undo(stored)
+        _undo(stored_files)
         attempt.conflict = conflict
         form.row_version.data = str(conflict.current_version)  # saving again now overwrites, knowingly
     except operations.Locked as locked:
-        _undo(stored)
+        _undo(stored_files)
         attempt.errors["_form"] = [str(locked)]
     except Exception:
-        _undo(stored)
+        _undo(stored_files)
         raise
     if attempt.conflict is None and "_form" not in attempt.errors:
-        form.row_version.data = str(response.row_version)
+        form.row_version.data = str(attempt.saved_version or response.row_version)
     return attempt
 
 

@@ -67,7 +67,7 @@ def section(response_id: int, index: int):  # type: ignore[no-untyped-def]
     if request.headers.get("X-Autosave"):
         return _autosave_reply(response, attempt)
     if attempt.conflict is None and not attempt.errors:
-        return _after_save(response, index, attempt)
+        return _after_save(response_id, index, len(defn.sections))
     answers = merge(response.answer_map(), attempt.read) if attempt.read else response.answer_map()
     context = page_context(response, index, attempt.form, answers, attempt.errors)
     return render_template(
@@ -75,14 +75,15 @@ def section(response_id: int, index: int):  # type: ignore[no-untyped-def]
     ), 409 if attempt.conflict else 422
 
 
-def _after_save(response: Response, index: int, attempt: SaveAttempt):  # type: ignore[no-untyped-def]
+def _after_save(response_id: int, index: int, sections: int):  # type: ignore[no-untyped-def]
+    """Where a successful save goes. Uses nothing of the committed response (it would be read again)."""
     target = request.form.get("go", type=int)
     if request.form.get("action") == "submit":
-        return redirect(url_for("responses.review_submit", response_id=response.id))
-    if target is not None and 0 <= target < len(response.round.form_version.parsed.sections):
-        return redirect(url_for("responses.section", response_id=response.id, index=target))
+        return redirect(url_for("responses.review_submit", response_id=response_id))
+    if target is not None and 0 <= target < sections:
+        return redirect(url_for("responses.section", response_id=response_id, index=target))
     flash(f"บันทึกแล้ว เมื่อ {thai_date(now_bangkok(), with_time=True)}", "success")
-    return redirect(url_for("responses.section", response_id=response.id, index=index))
+    return redirect(url_for("responses.section", response_id=response_id, index=index))
 
 
 def _autosave_reply(response: Response, attempt: SaveAttempt):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -235,15 +235,18 @@ def transition(
     action = TRANSITIONS.get((source, to))
     if action is None:
         raise ResponseError(f"เปลี่ยนสถานะจาก {source.label_th} เป็น {to.label_th} ไม่ได้")
-    result = db.session.execute(
+    new_version = db.session.scalar(
         update(Response)
         .where(Response.id == response.id, Response.status == source)
         .values(status=to, row_version=Response.row_version + 1, **values)
+        .returning(Response.row_version)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(response)
-    if result.rowcount != 1:
+    if new_version is None:
+        db.session.refresh(response)
         raise ResponseError(f"สถานะเปลี่ยนไปแล้วโดยผู้อื่น (ขณะนี้: {response.status.label_th})")
+    for name, value in {"status": to, "row_version": new_version, **values}.items():
+        set_committed_value(response, name, value)  # what the row now holds, without reading it again
     audit.record(
         f"response.{action}",
         actor_id=actor_id,
@@ -268,8 +271,7 @@ def submit(response: Response, round_unit: RoundUnit, actor_id: int | None, now:
         return SubmitOutcome(already=True)
     defn = response.round.form_version.parsed
     kind = response.org_unit.kind.value
-    _prune_hidden(response, defn, kind)
-    check = completeness(defn, response.answer_map(), kind)
+    check = completeness(defn, _prune_hidden(response, defn, kind), kind)
     if not check.ok:
         raise Incomplete(check)
     late = now > round_unit.deadline()
@@ -289,9 +291,16 @@ def submit(response: Response, round_unit: RoundUnit, actor_id: int | None, now:
     return SubmitOutcome(late=late)
 
 
-def _prune_hidden(response: Response, defn: s.FormDefinition, kind: str) -> None:
-    """Answers to questions that are no longer asked (show_if turned false) do not count or get reported."""
-    visible = {q.key for q in visible_questions(defn, response.answer_map(), kind)}
-    for row in [a for a in response.answers if a.question_key not in visible]:
-        response.answers.remove(row)
-    db.session.flush()
+def _prune_hidden(response: Response, defn: s.FormDefinition, kind: str) -> Answers:
+    """Answers to questions that are no longer asked (show_if turned false) do not count or get reported:
+    they are deleted; returns the answers that remain."""
+    answers = response.answer_map()
+    visible = {q.key for q in visible_questions(defn, answers, kind)}
+    hidden = [key for key in answers if key not in visible]
+    if hidden:
+        db.session.execute(
+            delete(Answer).where(Answer.response_id == response.id, Answer.question_key.in_(hidden)),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.expire(response, ["answers"])
+    return {key: answer for key, answer in answers.items() if key in visible}

@@ -118,6 +118,7 @@ def review_submit(response_id: int):  # type: ignore[no-untyped-def]
 
 
 def _submit(response: Response, ru):  # type: ignore[no-untyped-def]
+    response_id = response.id  # the committed response is not read again for the redirect
     try:
         outcome = operations.submit(response, ru, current_user.id, now_bangkok())
     except operations.Incomplete as exc:
@@ -135,7 +136,7 @@ def _submit(response: Response, ru):  # type: ignore[no-untyped-def]
         flash("ส่งแล้ว (หลังกำหนด ระบบบันทึกว่าส่งช้า)", "warning")
     else:
         flash("ส่งแบบสอบถามเรียบร้อยแล้ว ขอบคุณครับ/ค่ะ", "success")
-    return redirect(url_for("responses.view", response_id=response.id))
+    return redirect(url_for("responses.view", response_id=response_id))
 
 
 @bp.route("/responses/<int:response_id>")

@@ -74,6 +74,9 @@ def wrk(base: str, sessions_file: Path, method: str, connections: int, seconds: 
     ).stdout  # fmt: skip
     line = next(x for x in out.splitlines() if x.startswith("JSON "))
     data = json.loads(line[5:])
+    if data["errors"]:
+        print(f"wrk {method} {sessions_file.name} c{connections}: {data['errors']} errors ({data['kinds']})",
+              file=sys.stderr)  # fmt: skip
     return Run(
         data["requests"] / data["seconds"], data["p50"], data["p95"], data["p99"], data["errors"], data["requests"]
     )

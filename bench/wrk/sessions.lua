@@ -50,7 +50,10 @@ done = function(summary, latency, requests)
     errors = errors + thread:get("unexpected")
   end
   io.write(string.format(
-    'JSON {"requests": %d, "seconds": %.3f, "errors": %d, "p50": %.2f, "p95": %.2f, "p99": %.2f}\n',
+    'JSON {"requests": %d, "seconds": %.3f, "errors": %d, "p50": %.2f, "p95": %.2f, "p99": %.2f, '
+    .. '"kinds": "connect %d read %d write %d timeout %d status %d"}\n',
     summary.requests, summary.duration / 1e6, errors,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout, errors
+      - summary.errors.connect - summary.errors.read - summary.errors.write - summary.errors.timeout))
 end

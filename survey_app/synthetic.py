@@ -70,14 +70,34 @@ def fill_rounds(
     return result
 
 
+def fill_new_units(unit_ids: set[int], seed: int = 2563, say: Callable[[str], None] = lambda _m: None) -> Generated:
+    """Answers from these units (new copies of a scaled directory) in the org rounds that already have
+    answers, in the same mix of statuses as the rest (rounds with none are left to fill_rounds)."""
+    rng = random.Random(seed)
+    result = Generated()
+    for rnd in db.session.scalars(select(Round).order_by(Round.id)):
+        if (
+            not rnd.per_person
+            and unit_ids
+            and db.session.scalar(select(func.count()).where(Response.round_id == rnd.id))
+        ):
+            _fill_org_round(rnd, rng, result, say, frozenset(), only=unit_ids)
+    return result
+
+
 def _fill_org_round(
-    rnd: Round, rng: random.Random, result: Generated, say: Callable[[str], None], skip_units: frozenset[int]
+    rnd: Round,
+    rng: random.Random,
+    result: Generated,
+    say: Callable[[str], None],
+    skip_units: frozenset[int],
+    only: set[int] | None = None,
 ) -> None:
     defn = rnd.form_version.parsed
     units = [
         ru
         for ru in db.session.scalars(select(RoundUnit).where(RoundUnit.round_id == rnd.id))
-        if ru.org_unit_id not in skip_units
+        if ru.org_unit_id not in skip_units and (only is None or ru.org_unit_id in only)
     ]
     rows, answer_sets = [], []
     for ru in units:

@@ -12,10 +12,10 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from survey_app.accounts.cli import load_demo_directory
-from survey_app.accounts.models import User, UserSession
+from survey_app.accounts.models import OrgUnit, User, UserSession
 from survey_app.accounts.passwords import hash_password
 from survey_app.core.scope import Role
 from survey_app.extensions import db
@@ -25,7 +25,15 @@ from survey_app.forms_engine.sample import sample_answers
 from survey_app.responses.models import ORG_SLOT, Response, ResponseStatus
 from survey_app.rounds.cli import open_demo_rounds
 from survey_app.rounds.models import Round, RoundUnit
-from survey_app.synthetic import Generated, _fill_person_round, _insert_answers, _insert_responses, _response_row
+from survey_app.scale import current_factor, replicate_province
+from survey_app.synthetic import (
+    Generated,
+    _fill_person_round,
+    _insert_answers,
+    _insert_responses,
+    _response_row,
+    fill_new_units,
+)
 
 FAKE_FILE = [{"id": 0, "name": "x.pdf", "size": 1, "kind": "pdf"}]
 
@@ -118,6 +126,17 @@ def person_responses(app: Flask, round_id: int, count: int) -> int:
         return result.person_responses
 
 
+def grow_directory(app: Flask, factor: int) -> int:
+    """Copy the province until the directory is `factor` times it; the copies answer the org rounds that
+    already have answers (`flask demo --scale`). Returns the number of units."""
+    with app.app_context():
+        if factor > current_factor():
+            copies = replicate_province(factor)
+            fill_new_units({c for ids in copies.values() for c in ids})
+        db.session.commit()
+        return int(db.session.scalar(select(func.count()).select_from(OrgUnit)) or 0)
+
+
 def burst_check(app: Flask, round_id: int) -> tuple[int, int, int, int]:
     """(expected units, units with exactly one submitted response, responses in all, answers in all)."""
     with app.app_context():
@@ -132,4 +151,5 @@ def burst_check(app: Flask, round_id: int) -> tuple[int, int, int, int]:
         return units, once, responses, answers
 
 
-__all__ = ["Response", "UnitSession", "burst_check", "person_responses", "prepare", "reset_to_draft", "unit_sessions"]
+__all__ = ["Response", "UnitSession", "burst_check", "grow_directory", "person_responses", "prepare", "reset_to_draft",
+           "unit_sessions"]  # fmt: skip

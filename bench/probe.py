@@ -33,8 +33,17 @@ def main(kind: str, round_id: int, out: str | None) -> dict[str, float]:
             kind
         ](round_id, out)
         seconds = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": round(seconds, 3), "rss_mb": round(rss_mb, 1), "rows": count}
+    return {"seconds": round(seconds, 3), "rss_mb": round(peak_rss_mb(), 1), "rows": count}
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory. Not getrusage's ru_maxrss: on Linux that carries over the
+    parent's peak through fork and exec, so a probe started by a big benchmark process reported the
+    parent's memory, not its own. VmHWM belongs to this process's address space alone."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
 
 
 def aggregate(round_id: int, _out: str | None) -> int:

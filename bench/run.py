@@ -147,23 +147,24 @@ def probe(kind: str, round_id: int, env: dict[str, str], out: Path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def reports_and_scale(label: str, url: str, work: Path, quick: bool) -> tuple[dict, list[list]]:
-    """The plan round's report and the person round at 1×, 10× and 40× a province (2,500 → 100,000)."""
+def reports_and_scale(label: str, url: str, work: Path, quick: bool) -> list[dict]:
+    """The plan round and the person round at 1×, 10× and 40× a province: the directory is copied (701 ->
+    7,010 -> 28,040 units, the copies answering the plan questionnaire) and person responses grow with it
+    (2,500 -> 25,000 -> 100,000). Each measurement runs in its own process."""
     env = environment(url, work)
     app = new_app(env)
     rounds = _round_ids(app)
-    plan = {
-        k: probe(k, rounds["phetchabun_plan"], env, work / f"plan-{k}.xlsx") for k in ("aggregate", "raw-aggregate")
-    }
-    scale_rows, have = [], 0
+    rows, have = [], 0
     for factor in (1, 10) if quick else (1, 10, 40):
-        wanted = 2500 * factor
-        log(f"{label}: person responses → {wanted:,}")
-        have += data.person_responses(app, rounds["tablet_satisfaction"], wanted - have)
-        results = {k: probe(k, rounds["tablet_satisfaction"], env, work / f"scale-{k}.xlsx")
-                   for k in ("aggregate", "raw-aggregate", "export", "raw-export")}  # fmt: skip
-        scale_rows.append([factor, have, results])
-    return plan, scale_rows
+        log(f"{label}: {factor}× a province")
+        units = data.grow_directory(app, factor)
+        have += data.person_responses(app, rounds["tablet_satisfaction"], 2500 * factor - have)
+        plan = {k: probe(k, rounds["phetchabun_plan"], env, work / f"plan-{k}.xlsx")
+                for k in ("aggregate", "raw-aggregate", "export")}  # fmt: skip
+        person = {k: probe(k, rounds["tablet_satisfaction"], env, work / f"scale-{k}.xlsx")
+                  for k in ("aggregate", "raw-aggregate", "export", "raw-export")}  # fmt: skip
+        rows.append({"factor": factor, "units": units, "plan": plan, "persons": have, "person": person})
+    return rows
 
 
 def _round_ids(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -219,12 +220,12 @@ def main() -> None:
         bursts[label] = burst
     label, url, _ = databases[-1]
     log("reports, export and scale")
-    plan, scale = reports_and_scale(label, url, work / label, args.quick)
+    scale = reports_and_scale(label, url, work / label, args.quick)
     log("page weight")
     pages = page_weights(work)
     from bench.table import render
 
-    text = render(web_rows, bursts, plan, scale, pages, label, time.monotonic() - started)
+    text = render(web_rows, bursts, scale, pages, label, time.monotonic() - started)
     print(text)
     (ROOT / "docs" / "benchmarks.md").write_text(_document(text), encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)

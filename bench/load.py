@@ -66,8 +66,9 @@ def wrk(base: str, sessions_file: Path, method: str, connections: int, seconds: 
     """One wrk run; sessions_file lines give each request its cookie, CSRF token, path and body.
 
     Replies with another status than `expect` count as errors."""
-    env = {**os.environ, "WRK_SESSIONS": str(sessions_file), "WRK_METHOD": method, "WRK_EXPECT": str(expect)}
     threads = min(2, connections)
+    env = {**os.environ, "WRK_SESSIONS": str(sessions_file), "WRK_METHOD": method, "WRK_EXPECT": str(expect),
+           "WRK_THREADS": str(threads)}  # fmt: skip
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(WRK_SCRIPT), base],
         capture_output=True, text=True, env=env, check=True,

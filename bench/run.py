@@ -246,7 +246,8 @@ def _document(table: str) -> str:
     return (f"# Benchmarks\n\nLatest `make bench`: {datetime.now():%Y-%m-%d %H:%M} · commit `{commit}` · "
             f"{os.cpu_count()} cores ({cpu}) · Python {platform.python_version()}\n\n"
             "Ratios compare the app with the bare stack measured in the same run; absolute numbers move with "
-            "the machine's load.\n\n" + table + "\n")  # fmt: skip
+            "the machine's load. What was profiled and changed: [performance.md](performance.md).\n\n"
+            + table + "\n")  # fmt: skip
 
 
 if __name__ == "__main__":

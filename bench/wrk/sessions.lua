@@ -1,5 +1,7 @@
 -- Requests spread over many logged-in units: sessions.txt has one "cookie<TAB>csrf<TAB>path<TAB>body" per line.
 -- Each request takes the next line; POST bodies get a changing value so every save really writes.
+-- Each wrk thread takes its own share of the lines, so two requests never save the same response at the
+-- same moment (the app would rightly answer one of them 409: someone else saved in between).
 -- A reply whose status is not WRK_EXPECT counts as an error, so a page that quietly redirects (a response
 -- that is no longer a draft, a lost session) cannot pass for a fast one.
 local lines = {}
@@ -17,12 +19,26 @@ local function load()
 end
 
 setup = function(thread)
+  thread:set("share", #threads)
   table.insert(threads, thread)
 end
 
 init = function(args)
   load()
+  local mine = {}
+  for i, line in ipairs(lines) do
+    if (i - 1) % shares_total() == share then
+      mine[#mine + 1] = line
+    end
+  end
+  if #mine > 0 then
+    lines = mine
+  end
   counter = math.random(#lines)
+end
+
+function shares_total()
+  return tonumber(os.getenv("WRK_THREADS") or "1")
 end
 
 request = function()

@@ -103,8 +103,16 @@ def _unit_columns(responses: pd.DataFrame, codes: bool, agencies: dict[int, str]
         r["agency_id"].map(lambda a: agencies.get(int(a), str(a))),
         r["status"].map(lambda v: v if codes else ResponseStatus(v).label_th),
         r["is_late"].map(lambda late: int(bool(late)) if codes else "ใช่" if late else "ไม่ใช่"),
-        r["submitted_at"].map(lambda t: None if pd.isna(t) else thai_date(t, with_time=True)),
+        _minute_texts(r["submitted_at"]),
     ]
+
+
+def _minute_texts(times: pd.Series) -> pd.Series:
+    """Bangkok Buddhist-Era date and time of each timestamp, to the minute. Each distinct minute is written
+    once and its text shared (100,000 responses come in far fewer minutes: less time and memory)."""
+    minutes = pd.to_datetime(times).dt.floor("min")
+    texts = {m: thai_date(m, with_time=True) for m in minutes.dropna().unique()}
+    return minutes.map(texts)
 
 
 def question_cells(answers: pd.DataFrame, column: RawColumn, codes: bool = False) -> pd.Series:

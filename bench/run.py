@@ -67,11 +67,13 @@ def web(label: str, url: str, baseline_url: str, work: Path) -> tuple[list[list]
         for c in (16, 64):
             real = {}
             for kind, method, seconds in (("render", "GET", SECONDS), ("save", "POST", SECONDS), ("submit", "POST", 4)):
+                time.sleep(2)  # requests still queued in the server when wrk stopped finish first
                 data.reset_to_draft(app, plan_id)  # every run starts from drafts: nothing quietly redirects
                 real[kind] = load.wrk(base, files[kind], method, c, seconds, 200 if kind == "render" else 302)
             for kind, run in real.items():
                 floor = base_runs[("render" if kind == "render" else "save", c)]
                 rows.append([label, kind, c, run, floor])
+        time.sleep(2)
         data.reset_to_draft(app, plan_id)
         burst = _burst(base, sessions)
     units, once, responses, answers = data.burst_check(app, plan_id)

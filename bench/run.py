@@ -157,14 +157,15 @@ def reports_and_scale(label: str, url: str, work: Path, quick: bool) -> list[dic
     app = new_app(env)
     rounds = _round_ids(app)
     rows, have = [], 0
-    for factor in (1, 10) if quick else (1, 10, 40):
+    factors = (1, 10) if quick else (1, 10, 40)
+    for factor in factors:
         log(f"{label}: {factor}× a province")
         units = data.grow_directory(app, factor)
         have += data.person_responses(app, rounds["tablet_satisfaction"], 2500 * factor - have)
         plan = {k: probe(k, rounds["phetchabun_plan"], env, work / f"plan-{k}.xlsx")
                 for k in ("aggregate", "raw-aggregate", "export")}  # fmt: skip
-        person = {k: probe(k, rounds["tablet_satisfaction"], env, work / f"scale-{k}.xlsx")
-                  for k in ("aggregate", "raw-aggregate", "export", "raw-export")}  # fmt: skip
+        kinds = ("aggregate", "raw-aggregate", "export") + (("raw-export",) if factor == factors[-1] else ())
+        person = {k: probe(k, rounds["tablet_satisfaction"], env, work / f"scale-{k}.xlsx") for k in kinds}
         rows.append({"factor": factor, "units": units, "plan": plan, "persons": have, "person": person})
     return rows
 

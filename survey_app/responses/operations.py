@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -165,31 +167,36 @@ def _bump_version(response: Response, expected_version: int, actor_id: int | Non
 def _write_answers(
     response: Response, defn: s.FormDefinition, read: SectionRead, changed: set[str], version: int
 ) -> None:
-    """Write only the changed answers: their rows are read (not the whole response's), updated, added or
-    deleted."""
+    """Write only the changed answers: one upsert for the values, one DELETE for the cleared ones (no rows
+    read first; on PostgreSQL every statement is a round trip)."""
     questions = defn.question_map()
-    rows = {
-        a.question_key: a
-        for a in db.session.scalars(
-            select(Answer).where(Answer.response_id == response.id, Answer.question_key.in_(changed))
+    now = utcnow()
+    rows = [
+        {"response_id": response.id, "question_key": key, "state": value.state, "value": value.value,
+         "value_num": numeric_value(questions.get(key), value), "changed_in_version": version, "updated_at": now}
+        for key in sorted(changed) if (value := read.answers.get(key)) is not None
+    ]  # fmt: skip
+    cleared = [key for key in changed if key not in read.answers]
+    if rows:
+        db.session.execute(_upsert(rows))
+    if cleared:
+        db.session.execute(
+            delete(Answer).where(Answer.response_id == response.id, Answer.question_key.in_(cleared)),
+            execution_options={"synchronize_session": False},
         )
-    }
-    for key in changed:
-        value = read.answers.get(key)
-        row = rows.get(key)
-        if value is None:
-            if row is not None:
-                db.session.delete(row)
-            continue
-        if row is None:
-            row = Answer(response_id=response.id, question_key=key)
-            db.session.add(row)
-        row.state, row.value = value.state, value.value
-        row.value_num = numeric_value(questions.get(key), value)
-        row.changed_in_version = version
-    db.session.flush()
-    if "answers" not in inspect(response).unloaded:
-        db.session.expire(response, ["answers"])  # a loaded collection would now be out of date
+    db.session.expire(response, ["answers"])  # a loaded collection would now be out of date
+
+
+def _upsert(rows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    """INSERT … ON CONFLICT (response, question) DO UPDATE, in the dialect of the database in use."""
+    dialect = db.session.get_bind().dialect.name
+    stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Answer).values(rows)
+    return stmt.on_conflict_do_update(
+        index_elements=[Answer.response_id, Answer.question_key],
+        set_={
+            name: stmt.excluded[name] for name in ("state", "value", "value_num", "changed_in_version", "updated_at")
+        },
+    )
 
 
 def update_progress(response: Response, defn: s.FormDefinition, answers: Answers | None = None) -> None:

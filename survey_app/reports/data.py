@@ -93,9 +93,10 @@ def _positions_by_key(keys: pd.Series) -> dict[str, np.ndarray]:
     keys = keys if isinstance(keys.dtype, pd.CategoricalDtype) else keys.astype("category")
     codes = keys.cat.codes.to_numpy()
     order = np.argsort(codes, kind="stable").astype(np.int32)
-    ends = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(keys.cat.categories)))
-    starts = ends - np.bincount(codes[codes >= 0], minlength=len(keys.cat.categories))
-    skip = int((codes < 0).sum())  # missing keys sort first
+    counts = np.bincount(codes[codes >= 0], minlength=len(keys.cat.categories))
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    skip = int((codes < 0).sum())  # missing keys (code -1) sort first
     return {
         key: order[skip + a : skip + b] for key, a, b in zip(keys.cat.categories, starts, ends, strict=True) if b > a
     }

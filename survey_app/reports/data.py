@@ -22,8 +22,9 @@ from survey_app.accounts.models import OrgUnit
 from survey_app.core.scope import ScopedUser, scope_clause
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
-from survey_app.responses.models import ORG_SLOT, Response, ResponseStatus
-from survey_app.review.sets import certifying_agency
+from survey_app.responses.models import Response, ResponseStatus
+from survey_app.responses.queries import round_unit_response
+from survey_app.review.sets import certifying_agencies
 from survey_app.rounds.models import Round, RoundUnit
 
 STATUS_SETS = {
@@ -164,15 +165,10 @@ def _units(user: ScopedUser, filters: Filters) -> pd.DataFrame:
 
 
 def _agencies(frame: pd.DataFrame) -> list[int]:
-    """The certifying agency of each row's unit (computed once per distinct unit).
-
-    The directory is read as (id, kind, path) rows, not ORM objects and not with an IN list of every
-    ancestor: at 40 times a province that is 28,000 units, 60 MB as objects and near SQLite's limit on
-    bound parameters."""
+    """The certifying agency of each row's unit (computed once per distinct unit)."""
     if frame.empty:
         return []
-    units = {u.id: u for u in db.session.execute(select(OrgUnit.id, OrgUnit.kind, OrgUnit.path))}
-    agency_of = {uid: certifying_agency(units[uid], units) for uid in frame["org_unit_id"].unique()}  # type: ignore[arg-type]
+    agency_of = certifying_agencies(frame["org_unit_id"].unique().tolist())
     return [agency_of[uid] for uid in frame["org_unit_id"]]
 
 
@@ -309,12 +305,7 @@ def _expected(user: ScopedUser, rnd: Round, filters: Filters) -> pd.DataFrame:
             Response.is_late,
         )
         .join(RoundUnit, RoundUnit.org_unit_id == OrgUnit.id)
-        .outerjoin(
-            Response,
-            (Response.round_id == RoundUnit.round_id)
-            & (Response.org_unit_id == OrgUnit.id)
-            & (Response.org_slot == ORG_SLOT),
-        )
+        .outerjoin(Response, round_unit_response())
         .where(RoundUnit.round_id == rnd.id, scope_clause(user, OrgUnit.id, OrgUnit.path))
     )
     if filters.kind:

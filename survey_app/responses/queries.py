@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.audit import AuditEvent
 from survey_app.core.scope import ScopedUser, ensure_in_scope
 from survey_app.extensions import db
 from survey_app.responses.models import ORG_SLOT, Response, Upload
+from survey_app.rounds.models import RoundUnit
 
 
 def get_response_or_404(user: ScopedUser, response_id: int) -> Response:
@@ -19,6 +20,16 @@ def get_response_or_404(user: ScopedUser, response_id: int) -> Response:
         abort(404)
     ensure_in_scope(user, response.org_unit.id, response.org_unit.path)
     return response
+
+
+def round_unit_response() -> ColumnElement[bool]:
+    """Join condition from an expected unit (RoundUnit) to its org response; outer-join it, since units
+    that have not started have none."""
+    return (
+        (Response.round_id == RoundUnit.round_id)
+        & (Response.org_unit_id == RoundUnit.org_unit_id)
+        & (Response.org_slot == ORG_SLOT)
+    )
 
 
 def org_response(round_id: int, org_unit_id: int) -> Response | None:

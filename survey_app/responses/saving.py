@@ -25,7 +25,6 @@ class SaveAttempt:
     read: SectionRead | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     conflict: operations.StaleSave | None = None
-    saved_version: int | None = None  # read before the commit, so nothing is reloaded after it
 
 
 def save_section(response: Response, index: int, actor_id: int | None) -> SaveAttempt:
@@ -48,7 +47,7 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
     attempt.errors = dict(read.errors)
     try:
         operations.save_answers(response, defn, read, expected, actor_id, None if stored_files else stored)
-        attempt.saved_version = response.row_version
+        form.row_version.data = str(response.row_version)  # read before the commit: nothing reloads after it
         db.session.commit()
     except operations.StaleSave as conflict:
         _undo(stored_files)
@@ -60,8 +59,6 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
     except Exception:
         _undo(stored_files)
         raise
-    if attempt.conflict is None and "_form" not in attempt.errors:
-        form.row_version.data = str(attempt.saved_version or response.row_version)
     return attempt
 
 

@@ -3,6 +3,7 @@ ancestor-or-self, so a school goes to its ESA, an ESA to itself, a municipal sch
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from survey_app.accounts.kinds import Level
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.scope import ScopedUser, scope_clause
 from survey_app.extensions import db
-from survey_app.responses.models import ORG_SLOT, Response
+from survey_app.responses.models import Response
+from survey_app.responses.queries import round_unit_response
 from survey_app.rounds.models import RoundUnit
 
 
@@ -36,23 +38,25 @@ def certifying_agency(unit: OrgUnit, units_by_id: dict[int, OrgUnit]) -> int:
     return unit.id
 
 
+def certifying_agencies(unit_ids: Iterable[int]) -> dict[int, int]:
+    """The certifying agency of each of these units. The directory is read once as (id, kind, path) rows:
+    no ORM objects, and no IN list of every ancestor (tens of thousands of ids at national scale, past
+    SQLite's limit on bound parameters)."""
+    units = {u.id: u for u in db.session.execute(select(OrgUnit.id, OrgUnit.kind, OrgUnit.path))}
+    return {uid: certifying_agency(units[uid], units) for uid in set(unit_ids)}  # type: ignore[arg-type]
+
+
 def round_members(user: ScopedUser, round_id: int) -> list[SetMember]:
     """Every expected unit of the round in the user's scope, with its response and certifying agency."""
     rows = db.session.execute(
         select(RoundUnit, OrgUnit, Response)
         .join(OrgUnit, OrgUnit.id == RoundUnit.org_unit_id)
-        .outerjoin(
-            Response,
-            (Response.round_id == RoundUnit.round_id)
-            & (Response.org_unit_id == RoundUnit.org_unit_id)
-            & (Response.org_slot == ORG_SLOT),
-        )
+        .outerjoin(Response, round_unit_response())
         .where(RoundUnit.round_id == round_id, scope_clause(user, OrgUnit.id, OrgUnit.path))
         .order_by(OrgUnit.path)
     ).all()
-    ancestor_ids = {int(p) for _, unit, _ in rows for p in unit.path.strip("/").split("/") if p}
-    units_by_id = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ancestor_ids)))}
-    return [SetMember(ru, unit, response, certifying_agency(unit, units_by_id)) for ru, unit, response in rows]
+    agency_of = certifying_agencies(unit.id for _, unit, _ in rows)
+    return [SetMember(ru, unit, response, agency_of[unit.id]) for ru, unit, response in rows]
 
 
 def agency_members(user: ScopedUser, round_id: int, agency_id: int) -> list[SetMember]:

@@ -92,14 +92,9 @@ def test_worker_killed_mid_submit_leaves_the_draft_whole(app, client, auth, worl
     assert db.session.get(Response, rid).status == ResponseStatus.SUBMITTED
 
 
-def test_full_disk_during_upload_keeps_the_draft_and_leaves_no_row(app, client, auth, world, plan_round, monkeypatch):
-    make_user(world["x"], Role.RESPONDENT, "esa_x")
-    db.session.commit()
-    auth.login("esa_x")
-    rid = start(client, plan_round)
+def test_full_disk_during_upload_keeps_the_draft_and_leaves_no_row(client, plan_round, esa, monkeypatch):
+    rid, q, index = esa
     defn = plan_round.form_version.parsed
-    q = next(q for q in defn.questions() if q.type == "file")
-    index = next(i for i, s in enumerate(defn.sections) if q in s.all_questions())
     text_q = next(x for x in defn.sections[index].all_questions() if x.type == "integer" and not x.show_if)
 
     def disk_full(*_args, **_kwargs):  # type: ignore[no-untyped-def]

@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.core.scope import Role
 from survey_app.extensions import db
 from survey_app.responses.models import Response, Upload
-from tests.factories import make_user
-from tests.responses.conftest import PDF, save, start
+from tests.responses.conftest import PDF, save
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML = b"<!doctype html><html><script>alert(document.cookie)</script></html>"
@@ -32,18 +30,6 @@ def docm() -> bytes:
 
 def stored(app) -> set:  # type: ignore[no-untyped-def]
     return {p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()}
-
-
-@pytest.fixture
-def esa(client, auth, world, plan_round):  # type: ignore[no-untyped-def]
-    make_user(world["x"], Role.RESPONDENT, "esa_x")
-    db.session.commit()
-    auth.login("esa_x")
-    rid = start(client, plan_round)
-    defn = plan_round.form_version.parsed
-    q = next(q for q in defn.questions() if q.type == "file")
-    index = next(i for i, s in enumerate(defn.sections) if q in s.all_questions())
-    return rid, q, index
 
 
 @pytest.mark.parametrize(("name", "content"), [

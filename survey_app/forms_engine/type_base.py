@@ -1,0 +1,100 @@
+"""What every question type shares: the read result, the base class, and the none / N/A flag fields of
+text, number, date and file questions. The types themselves are in types.py and scale_types.py."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from wtforms import BooleanField
+from wtforms.fields.core import UnboundField
+
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.answers import NA_ANSWER, NONE_ANSWER, Answer, AnswerState
+
+NONE_VALUE = "__none__"
+NA_VALUE = "__na__"
+NA_LABEL = "N/A (ยังไม่มีข้อมูล)"
+NONE_TEXT_LABEL = "ไม่มี"
+BLANK = None  # a read that found nothing typed: the question becomes unanswered
+
+
+class ReadResult:
+    """What a posted form said about one question: an answer (or BLANK) and any Thai errors."""
+
+    __slots__ = ("answer", "errors", "unchanged")
+
+    def __init__(self, answer: Answer | None = BLANK, errors: list[str] | None = None, *, unchanged: bool = False):
+        self.answer = answer
+        self.errors = errors or []
+        self.unchanged = unchanged  # files: nothing new uploaded, keep what is stored
+
+
+class QuestionType:
+    """Base of every type; subclasses override what differs."""
+
+    name: ClassVar[str] = ""
+    has_input: ClassVar[bool] = True
+
+    def make_fields(self, q: s.Question, defn: s.FormDefinition) -> dict[str, UnboundField]:
+        return {}
+
+    def read(self, q: s.Question, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
+        return ReadResult()
+
+    def form_data(self, q: s.Question, answer: Answer | None) -> dict[str, Any]:
+        return {}
+
+    def display(self, q: s.Question, answer: Answer | None) -> str:
+        if answer is None:
+            return "-"
+        if answer.state == AnswerState.NONE:
+            return none_label(q)
+        if answer.state == AnswerState.NA:
+            return "N/A"
+        return self.display_value(q, answer.value)
+
+    def display_value(self, q: s.Question, value: Any) -> str:
+        return str(value)
+
+
+def none_label(q: s.Question) -> str:
+    """What an explicit "none" is called for this question (a choice question may name its own)."""
+    if isinstance(q, s.ChoiceBase) and q.none_label is not None:
+        return q.none_label.th
+    return NONE_TEXT_LABEL
+
+
+def explicit_flags(q: s.Question, data: dict[str, Any], has_input: bool) -> ReadResult | None:
+    """The none / N/A checkboxes of text, number and date questions; both, or either with a value, is an error."""
+    none = bool(getattr(q, "allow_none", False) and data.get(f"{q.key}__none"))
+    na = bool(q.allow_na and data.get(f"{q.key}__na"))
+    if none and na:
+        return ReadResult(errors=['เลือก "ไม่มี" และ "N/A" พร้อมกันไม่ได้'])
+    if (none or na) and has_input:
+        word = "ไม่มี" if none else "N/A"
+        return ReadResult(errors=[f'เลือก "{word}" แล้ว ต้องไม่กรอกคำตอบในช่อง (ลบคำตอบ หรือยกเลิก "{word}")'])
+    if none:
+        return ReadResult(NONE_ANSWER)
+    if na:
+        return ReadResult(NA_ANSWER)
+    return None
+
+
+def flag_fields(q: s.Question) -> dict[str, UnboundField]:
+    """The "ไม่มี" and N/A checkboxes a question allows, named <key>__none and <key>__na."""
+    fields: dict[str, UnboundField] = {}
+    if getattr(q, "allow_none", False):
+        fields[f"{q.key}__none"] = BooleanField(NONE_TEXT_LABEL)
+    if q.allow_na:
+        fields[f"{q.key}__na"] = BooleanField(NA_LABEL)
+    return fields
+
+
+def flag_data(q: s.Question, answer: Answer | None) -> dict[str, Any]:
+    """Those checkboxes filled back from a stored answer."""
+    data: dict[str, Any] = {}
+    if getattr(q, "allow_none", False):
+        data[f"{q.key}__none"] = answer is not None and answer.state == AnswerState.NONE
+    if q.allow_na:
+        data[f"{q.key}__na"] = answer is not None and answer.state == AnswerState.NA
+    return data

@@ -54,6 +54,10 @@ def build_config(instance_path: Path) -> dict[str, object]:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "SESSION_COOKIE_NAME": "survey_session",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # The cookie is signed again only when the session changes (sign-in, a message, a new CSRF token),
+        # not on every request: a session lasts 12 hours from its last change, and a page view costs one
+        # HMAC less. Revocation does not depend on it (the token is checked on every request).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session: a form left open for hours still saves
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance_path / "uploads")),

@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, inspect, select
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from survey_app.accounts.models import OrgUnit
@@ -95,11 +95,9 @@ class Response(TimestampMixin, Base):
         Pages that only read (most requests) get three columns in one query, no Answer objects; once the
         answers are loaded as objects (a save is changing them), those are the truth and are used."""
         session = object_session(self)
-        if session is None or "answers" not in inspect(self).unloaded:
+        if session is None or "answers" in self.__dict__:  # loaded relationships live in the instance dict
             return {a.question_key: a.as_value() for a in self.answers}
-        rows = session.execute(
-            select(Answer.question_key, Answer.state, Answer.value).where(Answer.response_id == self.id)
-        )
+        rows = session.execute(_ANSWERS_OF, {"response_id": self.id})
         return {key: AnswerValue(state, value) for key, state, value in rows}
 
 
@@ -146,6 +144,12 @@ class Upload(Base):
     def record(self) -> dict[str, Any]:
         """What the answer stores about this file."""
         return {"id": self.id, "name": self.original_name, "size": self.size, "kind": self.kind}
+
+
+# Built once: most pages read a response's answers, so the statement is not rebuilt per request.
+_ANSWERS_OF = select(Answer.question_key, Answer.state, Answer.value).where(
+    Answer.response_id == bindparam("response_id")
+)
 
 
 class PersonCode(Base):

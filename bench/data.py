@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import utils as login_utils
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, insert, select, text
@@ -58,6 +59,15 @@ def prepare(app: Flask) -> tuple[Round, Round]:
     return rounds["phetchabun_plan"], rounds["tablet_satisfaction"]
 
 
+def _client_identifier(app: Flask) -> str:
+    """What Flask-Login's session protection stores at sign-in for wrk on 127.0.0.1 (no User-Agent).
+
+    Without it every request would find the session's client changed, mark it not fresh and sign the
+    cookie again: work a signed-in browser never causes, since it keeps the cookie it was given."""
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        return login_utils._create_identifier()
+
+
 def unit_sessions(app: Flask, round_id: int) -> list[UnitSession]:
     """A respondent, a live session and a complete draft for every expected unit of the round."""
     with app.app_context():
@@ -75,6 +85,7 @@ def unit_sessions(app: Flask, round_id: int) -> list[UnitSession]:
         response_ids = _insert_responses(rows)
         _insert_answers(defn, response_ids, answer_sets)
         signer = SecureCookieSessionInterface().get_signing_serializer(app)
+        client_id = _client_identifier(app)
         csrf_signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
         for ru, rid, answers in zip(units, response_ids, answer_sets, strict=True):
             user_id = db.session.execute(insert(User).returning(User.id), [{
@@ -83,7 +94,8 @@ def unit_sessions(app: Flask, round_id: int) -> list[UnitSession]:
                 "failed_logins": 0}]).scalar_one()  # fmt: skip
             token, raw_csrf = secrets.token_urlsafe(32), secrets.token_hex(20)
             db.session.add(UserSession(token=token, user_id=user_id))
-            cookie = signer.dumps({"_user_id": token, "_fresh": True, "csrf_token": raw_csrf, "_permanent": True})
+            cookie = signer.dumps({"_user_id": token, "_fresh": True, "_id": client_id, "csrf_token": raw_csrf,
+                                   "_permanent": True})  # fmt: skip
             body = _section_body(defn, answers)
             sessions.append(UnitSession(rid, f"survey_session={cookie}", csrf_signer.dumps(raw_csrf), body))
         db.session.commit()

@@ -62,17 +62,18 @@ def web(label: str, url: str, baseline_url: str, work: Path) -> tuple[list[list]
                      for kind, method, expect in (("render", "GET", 200), ("save", "POST", 302))
                      for c in (16, 64)}  # fmt: skip
     log(f"{label}: app")
-    with load.gunicorn("survey_app:create_app()", env, "/login") as base:
+    with load.gunicorn("bench.real_app:app", env, "/login") as base:
         _warm_up(base, [(files["render"], "GET", 200), (files["save"], "POST", 302)])
         for c in (16, 64):
             real = {}
-            for kind, method, seconds in (("render", "GET", SECONDS), ("save", "POST", SECONDS), ("submit", "POST", 4)):
+            kinds = (("render", "GET", SECONDS), ("save", "POST", SECONDS), ("submit", "POST", 4))
+            for kind, method, seconds in ((("floor", "GET", SECONDS),) if c == 16 else ()) + kinds:
                 time.sleep(2)  # requests still queued in the server when wrk stopped finish first
                 data.reset_to_draft(app, plan_id)  # every run starts from drafts: nothing quietly redirects
-                real[kind] = load.wrk(base, files[kind], method, c, seconds, 200 if kind == "render" else 302)
+                real[kind] = load.wrk(base, files[kind], method, c, seconds, 200 if method == "GET" else 302)
             for kind, run in real.items():
-                floor = base_runs[("render" if kind == "render" else "save", c)]
-                rows.append([label, kind, c, run, floor])
+                baseline = base_runs[("render" if kind in ("render", "floor") else "save", c)]
+                rows.append([label, kind, c, run, baseline])
         time.sleep(2)
         data.reset_to_draft(app, plan_id)
         burst = _burst(base, sessions)
@@ -95,6 +96,7 @@ def _session_files(work: Path, sessions: list[data.UnitSession]) -> dict[str, Pa
         "baseline-save": load.write_sessions(work / "b-save.txt", [("", "", "/form", baseline_body)]),
         "render": load.write_sessions(work / "render.txt", [(s.cookie, s.csrf, f"/responses/{s.response_id}/s/1", "") for s in sessions]),
         "save": load.write_sessions(work / "save.txt", [(s.cookie, s.csrf, f"/responses/{s.response_id}/s/1", s.section_body) for s in sessions]),
+        "floor": load.write_sessions(work / "floor.txt", [(s.cookie, s.csrf, f"/_bench/floor/{s.response_id}", "") for s in sessions]),
         "submit": load.write_sessions(work / "submit.txt", [(s.cookie, s.csrf, f"/responses/{s.response_id}/submit", "") for s in sessions]),
     }  # fmt: skip
 

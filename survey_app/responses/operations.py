@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Insert, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -114,12 +115,12 @@ def save_answers(
         if not response.status.editable:
             raise Locked("แบบสอบถามนี้ส่งแล้ว แก้ไขไม่ได้")
         return []
-    new_version = _bump_version(response, expected_version, actor_id)
-    _write_answers(response, defn, read, changed, new_version)
     after = {k: v for k, v in stored.items() if k not in changed} | {
         k: read.answers[k] for k in changed if k in read.answers
     }
-    update_progress(response, defn, after)
+    counts = progress(defn, after, response.org_unit.kind.value)
+    new_version = _bump_version(response, expected_version, actor_id, counts)
+    _write_answers(response, defn, read, changed, new_version)
     audit.record(
         "response.save",
         actor_id=actor_id,
@@ -137,31 +138,39 @@ def _changed_keys(stored: Answers, read: SectionRead) -> set[str]:
     return changed
 
 
-def _bump_version(response: Response, expected_version: int, actor_id: int | None) -> int:
+def _bump_version(response: Response, expected_version: int, actor_id: int | None, counts: tuple[int, int]) -> int:
     """Take the next version with a conditional UPDATE; refuse when the status or version moved.
 
-    On success the response object is told the values it now has (no reload); only a refusal reads the
-    row again, to say what changed and by whom."""
-    saved_at = utcnow()
+    The same statement keeps the progress counts (answered, required) for dashboards. On success the
+    response object is told the values it now has (no reload); only a refusal reads the row again, to say
+    what changed and by whom."""
+    values = {"row_version": expected_version + 1, "last_saved_at": utcnow(), "updated_by_id": actor_id,
+              "answered_count": counts[0], "required_count": counts[1]}  # fmt: skip
     result = db.session.execute(
-        update(Response)
-        .where(
-            Response.id == response.id,
-            Response.row_version == expected_version,
-            Response.status.in_(EDITABLE),
-        )
-        .values(row_version=expected_version + 1, last_saved_at=saved_at, updated_by_id=actor_id)
-        .execution_options(synchronize_session=False)
+        _BUMP_VERSION, {"response_id": response.id, "expected_version": expected_version, **values}
     )
     if result.rowcount == 1:
-        for name, value in (("row_version", expected_version + 1), ("last_saved_at", saved_at),
-                            ("updated_by_id", actor_id)):  # fmt: skip
+        for name, value in values.items():
             set_committed_value(response, name, value)
         return expected_version + 1
     db.session.refresh(response)
     if not response.status.editable:
         raise Locked("แบบสอบถามนี้ส่งแล้ว แก้ไขไม่ได้")
     raise StaleSave(changes_since(response, expected_version), response.row_version)
+
+
+# Built once (every save runs it); the values come as parameters named like the columns.
+_BUMP_VERSION = (
+    update(Response)
+    .where(
+        Response.id == bindparam("response_id"),
+        Response.row_version == bindparam("expected_version"),
+        Response.status.in_(EDITABLE),
+    )
+    .values({name: bindparam(name) for name in
+             ("row_version", "last_saved_at", "updated_by_id", "answered_count", "required_count")})
+    .execution_options(synchronize_session=False)
+)  # fmt: skip
 
 
 def _write_answers(
@@ -178,7 +187,7 @@ def _write_answers(
     ]  # fmt: skip
     cleared = [key for key in changed if key not in read.answers]
     if rows:
-        db.session.execute(_upsert(rows))
+        db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
     if cleared:
         db.session.execute(
             delete(Answer).where(Answer.response_id == response.id, Answer.question_key.in_(cleared)),
@@ -187,12 +196,13 @@ def _write_answers(
     db.session.expire(response, ["answers"])  # a loaded collection would now be out of date
 
 
-def _upsert(rows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    """INSERT … ON CONFLICT (response, question) DO UPDATE, in the dialect of the database in use."""
-    dialect = db.session.get_bind().dialect.name
-    stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Answer).values(rows)
+@cache
+def _upsert(dialect: str) -> Insert:
+    """INSERT … ON CONFLICT (response, question) DO UPDATE in the database's dialect, built once and run
+    with the rows as parameters (on the answer table itself: no ORM bulk pass over the rows)."""
+    stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Answer.__table__)
     return stmt.on_conflict_do_update(
-        index_elements=[Answer.response_id, Answer.question_key],
+        index_elements=["response_id", "question_key"],
         set_={
             name: stmt.excluded[name] for name in ("state", "value", "value_num", "changed_in_version", "updated_at")
         },

@@ -93,6 +93,22 @@ def test_session_cookie_is_rotated_at_login_and_hardened(client, auth, school):
     assert "HttpOnly" in header and "SameSite=Lax" in header
 
 
+def test_session_cookie_is_not_signed_again_for_a_page_view_and_ends_after_12_hours(
+    client, auth, school, monkeypatch
+):
+    """The cookie is re-signed only when the session changes, so its 12 hours run from the last change."""
+    from itsdangerous.timed import TimestampSigner
+
+    auth.login("school")
+    client.get("/")  # the first page after sign-in may still settle the session
+    assert "Set-Cookie" not in client.get("/").headers
+    signed_at = TimestampSigner.get_timestamp(None)  # type: ignore[arg-type]
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: signed_at + 11 * 3600)
+    assert client.get("/").status_code == 200
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: signed_at + 13 * 3600)
+    assert client.get("/").status_code == 302  # back to the login page
+
+
 def test_password_change_revokes_other_sessions(app, client, auth, school):
     auth.login("school")
     other = app.test_client()

@@ -93,9 +93,7 @@ def test_session_cookie_is_rotated_at_login_and_hardened(client, auth, school):
     assert "HttpOnly" in header and "SameSite=Lax" in header
 
 
-def test_session_cookie_is_not_signed_again_for_a_page_view_and_ends_after_12_hours(
-    client, auth, school, monkeypatch
-):
+def test_session_cookie_is_not_signed_again_for_a_page_view_and_ends_after_12_hours(client, auth, school, monkeypatch):
     """The cookie is re-signed only when the session changes, so its 12 hours run from the last change."""
     from itsdangerous.timed import TimestampSigner
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from survey_app.core.audit import AuditEvent
 from survey_app.core.thai import now_bangkok
 from survey_app.extensions import db
+from survey_app.forms_engine.answers import progress
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.rounds.models import LatePolicy
 from tests.conftest import csrf_token
@@ -62,6 +63,26 @@ def test_draft_is_kept_across_sittings_and_devices(app, client, auth, plan_round
     other_device.post("/login", data={"username": "school_a", "password": "Secret-pass-123", "csrf_token": token})
     html = page(other_device, rid, 0)
     assert 'value="__none__" checked' in html
+
+
+def test_progress_counts_kept_for_dashboards_follow_each_save(client, auth, plan_round):
+    """Dashboards read answered/required from the response row; every save keeps them equal to the answers."""
+    auth.login("school_a")
+    rid = start(client, plan_round)
+
+    def stored_and_computed() -> tuple[tuple[int, int], tuple[int, int]]:
+        db.session.expire_all()
+        response = db.session.get(Response, rid)
+        defn = response.round.form_version.parsed
+        computed = progress(defn, response.answer_map(), response.org_unit.kind.value)
+        return (response.answered_count, response.required_count), computed
+
+    assert save(client, rid, 0, {"q_1_1_1": ["__none__"]}, action="save").status_code == 302
+    stored, computed = stored_and_computed()
+    assert stored == computed and stored[0] >= 1 and stored[1] > stored[0]
+    fill_all(client, rid, "basic_school")
+    stored, computed = stored_and_computed()
+    assert stored == computed and stored[0] == stored[1]
 
 
 def test_stale_save_is_refused_and_keeps_what_was_typed(app, client, auth, plan_round):

@@ -25,7 +25,7 @@ from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer as AnswerValue
 from survey_app.forms_engine.answers import Answers, progress, visible_questions
-from survey_app.forms_engine.builder import Completeness, SectionRead, completeness
+from survey_app.forms_engine.builder import Completeness, SectionRead, completeness, merge
 from survey_app.responses.models import ORG_SLOT, TRANSITIONS, Answer, Response, ResponseStatus
 from survey_app.rounds.models import LatePolicy, Round, RoundUnit
 
@@ -115,10 +115,7 @@ def save_answers(
         if not response.status.editable:
             raise Locked("แบบสอบถามนี้ส่งแล้ว แก้ไขไม่ได้")
         return []
-    after = {k: v for k, v in stored.items() if k not in changed} | {
-        k: read.answers[k] for k in changed if k in read.answers
-    }
-    counts = progress(defn, after, response.org_unit.kind.value)
+    counts = progress(defn, merge(stored, read), response.org_unit.kind.value)
     new_version = _bump_version(response, expected_version, actor_id, counts)
     _write_answers(response, defn, read, changed, new_version)
     audit.record(
@@ -188,12 +185,17 @@ def _write_answers(
     cleared = [key for key in changed if key not in read.answers]
     if rows:
         db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
-    if cleared:
+    _delete_answers(response, cleared)
+    db.session.expire(response, ["answers"])  # a loaded collection would now be out of date
+
+
+def _delete_answers(response: Response, keys: list[str]) -> None:
+    """Delete these questions' answers in one statement (none read first)."""
+    if keys:
         db.session.execute(
-            delete(Answer).where(Answer.response_id == response.id, Answer.question_key.in_(cleared)),
+            delete(Answer).where(Answer.response_id == response.id, Answer.question_key.in_(keys)),
             execution_options={"synchronize_session": False},
         )
-    db.session.expire(response, ["answers"])  # a loaded collection would now be out of date
 
 
 @cache
@@ -209,10 +211,10 @@ def _upsert(dialect: str) -> Insert:
     )
 
 
-def update_progress(response: Response, defn: s.FormDefinition, answers: Answers | None = None) -> None:
+def update_progress(response: Response, defn: s.FormDefinition) -> None:
     """Keep answered/required counts on the response, so dashboards need not load every answer."""
     response.answered_count, response.required_count = progress(
-        defn, response.answer_map() if answers is None else answers, response.org_unit.kind.value
+        defn, response.answer_map(), response.org_unit.kind.value
     )
     db.session.flush()
 
@@ -315,9 +317,6 @@ def _prune_hidden(response: Response, defn: s.FormDefinition, kind: str) -> Answ
     visible = {q.key for q in visible_questions(defn, answers, kind)}
     hidden = [key for key in answers if key not in visible]
     if hidden:
-        db.session.execute(
-            delete(Answer).where(Answer.response_id == response.id, Answer.question_key.in_(hidden)),
-            execution_options={"synchronize_session": False},
-        )
+        _delete_answers(response, hidden)
         db.session.expire(response, ["answers"])
     return {key: answer for key, answer in answers.items() if key in visible}

@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
+
+from survey_app.core.figures import figure_text, half_up
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
@@ -118,11 +122,11 @@ EQUAL_WIDTH_BANDS: tuple[LevelBand, ...] = (
 )
 
 
-def likert_level(mean: float | None, bands: tuple[LevelBand, ...] = STANDARD_BANDS) -> str:
-    """The Thai reading of a mean; the mean is rounded to 2 decimals first, as reports print it."""
-    if mean is None or mean != mean:  # None or NaN
+def likert_level(mean: float | Fraction | None, bands: tuple[LevelBand, ...] = STANDARD_BANDS) -> str:
+    """The Thai reading of a mean, read from the printed (half-up, two decimals) mean, so the two agree."""
+    shown = half_up(mean)
+    if shown is None:
         return "-"
-    shown = round(mean + 1e-9, 2)
     for band in bands:
         if shown >= band.low:
             return band.label_th
@@ -130,9 +134,7 @@ def likert_level(mean: float | None, bands: tuple[LevelBand, ...] = STANDARD_BAN
 
 
 def format_number(value: float | int | None, decimals: int = 2) -> str:
-    """1,234.50 style, '-' for no value."""
-    if value is None or value != value:
-        return "-"
-    if isinstance(value, int) or decimals == 0:
-        return f"{value:,.0f}"
-    return f"{value:,.{decimals}f}"
+    """1,234.50 style (half-up, as every figure is printed), '-' for no value."""
+    if isinstance(value, float) and decimals == 0 and value == value:
+        value = int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return figure_text(value, decimals)

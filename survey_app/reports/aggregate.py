@@ -8,12 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import pandas as pd
 
-from survey_app.core.thai import EQUAL_WIDTH_BANDS, STANDARD_BANDS, likert_level
+from survey_app.core.figures import (
+    exact_sum,
+    exact_values,
+    figure_text,
+    half_up,
+    mean,
+    median,
+    percent,
+    sample_sd,
+    whole,
+)
+from survey_app.core.thai import EQUAL_WIDTH_BANDS, STANDARD_BANDS, LevelBand, likert_level
 from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.none_words import looks_like_none
 from survey_app.reports.data import RoundData
 
 NONE_ROW = "ไม่มี/ไม่เกี่ยวข้อง"
@@ -54,7 +67,29 @@ def _states(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
 
 
 def _pct(count: float, denominator: float) -> float | None:
-    return round(100.0 * count / denominator, 2) if denominator else None
+    return percent(int(count), int(denominator))
+
+
+def share_columns(first: str, n_value: int, n_all: int, explicit: bool) -> list[str]:
+    """Percentage columns, one denominator each, named with it: of those who gave a value (options, scale
+    points), and, when none or N/A may be answered, of everyone who answered the item."""
+    columns = [f"ร้อยละของผู้{first} (n={n_value:,})"]
+    return [*columns, f"ร้อยละของผู้ตอบข้อนี้ทั้งหมด (n={n_all:,})"] if explicit else columns
+
+
+def _share_rows(
+    counted: list[tuple[str, int]], n_value: int, nones: int, nas: int, none_row: bool, na_row: bool
+) -> tuple[list[list[Any]], bool]:
+    """Rows of (label, count, % of the n_value who gave a value[, % of all who answered]); none and N/A rows
+    carry only the second percentage. (A multiple-choice count is of picks; its base is still people.)"""
+    n_all = n_value + nones + nas
+    explicit = none_row or na_row
+    rows = [[label, count, _pct(count, n_value), *([_pct(count, n_all)] if explicit else [])] for label, count in counted]
+    if none_row:
+        rows.append([NONE_ROW, nones, None, _pct(nones, n_all)])
+    if na_row:
+        rows.append([NA_ROW, nas, None, _pct(nas, n_all)])
+    return rows, explicit
 
 
 def choice(data: RoundData, q: s.ChoiceBase) -> QuestionResult:
@@ -63,116 +98,169 @@ def choice(data: RoundData, q: s.ChoiceBase) -> QuestionResult:
     picks = values["value"].explode() if q.type == "multiple_choice" else values["value"]
     counts = picks.value_counts()
     n_value, n_all = len(values), len(values) + nones + nas
-    rows = [[o.label.th, int(counts.get(o.value, 0)), _pct(counts.get(o.value, 0), n_value)] for o in q.options]
-    if q.none_label is not None or nones:
-        rows.append([NONE_ROW, nones, _pct(nones, n_all)])
-    if q.allow_na or nas:
-        rows.append([NA_ROW, nas, _pct(nas, n_all)])
-    note = (f"ร้อยละของตัวเลือกคิดจากผู้ที่เลือกตัวเลือก (n={n_value})"
+    counted = [(o.label.th, int(counts.get(o.value, 0))) for o in q.options]
+    rows, explicit = _share_rows(
+        counted, n_value, nones, nas, q.none_label is not None or nones > 0, q.allow_na or nas > 0
+    )
+    columns = ["ตัวเลือก", "จำนวน", *share_columns("เลือกตัวเลือก", n_value, n_all, explicit)]
+    note = (f"ร้อยละของตัวเลือกคิดจากผู้ที่เลือกตัวเลือก (n={n_value:,})"
             + (" ตอบได้มากกว่า 1 ข้อ ผลรวมจึงอาจเกิน 100" if q.type == "multiple_choice" else "")
-            + f"; ร้อยละของ ไม่มี/N/A คิดจากผู้ตอบข้อนี้ทั้งหมด (n={n_all})")  # fmt: skip
+            + (f"; ร้อยละของ ไม่มี/N/A คิดจากผู้ตอบข้อนี้ทั้งหมด (n={n_all:,}) ในคอลัมน์ของตัวเอง" if explicit else ""))  # fmt: skip
     chart = Chart([r[0] for r in rows], [("จำนวน", [r[1] for r in rows])], horizontal=True)
     stats = {"n": n_value, "none": nones, "na": nas, "pct": {o.value: rows[i][2] for i, o in enumerate(q.options)}}
-    return QuestionResult(q, Table(["ตัวเลือก", "จำนวน", "ร้อยละ"], rows, note), chart, stats)
+    return QuestionResult(q, Table(columns, rows, note), chart, stats)
 
 
 def number(data: RoundData, q: s.Question) -> QuestionResult:
     """n, sum, mean, median, min, max of real values; none and N/A counted apart, never as 0."""
     values, nones, nas = _states(data.answers_of(q.key))
-    numbers = values["value_num"].astype(float)
-    stats = _number_stats(numbers) | {"none": nones, "na": nas}
+    stats = number_stats(values["value_num"], q.type == "integer") | {"none": nones, "na": nas}
     unit = f" ({q.unit.th})" if getattr(q, "unit", None) else ""
     rows = [
         ["จำนวนผู้ตอบที่ระบุตัวเลข (n)", stats["n"]], [f"ผลรวม{unit}", stats["sum"]], [f"ค่าเฉลี่ย{unit}", stats["mean"]],
         [f"มัธยฐาน{unit}", stats["median"]], [f"ต่ำสุด{unit}", stats["min"]], [f"สูงสุด{unit}", stats["max"]],
         [NONE_ROW, nones], [NA_ROW, nas],
     ]  # fmt: skip
-    return QuestionResult(q, Table(["สถิติ", "ค่า"], rows, f"คำนวณจากผู้ที่ระบุตัวเลขเท่านั้น (n={stats['n']})"), None, stats)
+    return QuestionResult(q, Table(["สถิติ", "ค่า"], rows, f"คำนวณจากผู้ที่ระบุตัวเลขเท่านั้น (n={stats['n']:,})"), None, stats)
 
 
-def _number_stats(numbers: pd.Series) -> dict[str, Any]:
-    if numbers.empty:
+def number_stats(numbers: pd.Series, integer: bool) -> dict[str, Any]:
+    """Figures of a number question, exact then rounded once; sums, minima and maxima of whole numbers stay whole."""
+    exact = exact_values(numbers.to_numpy(dtype=float))
+    if not exact:
         return {"n": 0, "sum": None, "mean": None, "median": None, "min": None, "max": None}
+    keep = whole if integer else half_up
     return {
-        "n": int(numbers.count()), "sum": float(numbers.sum()), "mean": float(numbers.mean()),
-        "median": float(numbers.median()), "min": float(numbers.min()), "max": float(numbers.max()),
+        "n": len(exact), "sum": keep(_plain(exact_sum(exact))), "mean": half_up(mean(exact)),
+        "median": half_up(median(exact)), "min": keep(_plain(min(exact))), "max": keep(_plain(max(exact))),
     }  # fmt: skip
 
 
+def _plain(value: int | Fraction) -> int | float:
+    """An exact value as an int when whole, else as the float of its printed figure."""
+    if isinstance(value, int) or value.denominator == 1:
+        return int(value)
+    return half_up(value) or 0.0
+
+
 def text(data: RoundData, q: s.Question) -> QuestionResult:
-    """The named projects/activities with the unit that named them; 'ไม่มี' counted apart."""
+    """The named projects/activities with the unit that named them; 'ไม่มี' counted apart, and so is text that
+    only says none ("ไม่มี", "-" typed in the box): it is not a named project. In a person survey the texts are
+    listed without their unit and in text order, so nobody is singled out."""
     frame = data.answers_of(q.key).merge(data.responses[["response_id", "code", "unit"]], on="response_id")
     values, nones, nas = _states(frame)
-    rows = [[r.code, r.unit, r.value] for r in values.sort_values("code").itertuples()]
-    note = f"ระบุ {len(values)} รายการ · ไม่มี {nones} · N/A {nas}"
-    return QuestionResult(q, Table(["รหัส", "หน่วยงาน", "คำตอบ"], rows, note), None, {"n": len(values), "none": nones})
+    typed_none = values["value"].map(looks_like_none).astype(bool) if len(values) else pd.Series(dtype=bool)
+    named = values[~typed_none] if len(values) else values
+    note = (
+        f"ระบุ {len(named):,} รายการ · ไม่มี {nones:,}"
+        + (f" · พิมพ์ว่าไม่มี {int(typed_none.sum()):,} (ไม่นับเป็นรายการ)" if typed_none.any() else "")
+        + f" · N/A {nas:,}"
+    )
+    if data.rnd.per_person:
+        rows = [[v] for v in sorted(str(v) for v in named["value"])]
+        table = Table(["คำตอบ"], rows, note + " · ไม่แสดงชื่อหน่วยงานของผู้ตอบ")
+    else:
+        table = Table(
+            ["รหัส", "หน่วยงาน", "คำตอบ"],
+            [[r.code, r.unit, r.value] for r in named.sort_values("code").itertuples()],
+            note,
+        )
+    stats = {"n": len(named), "none": nones, "typed_none": int(typed_none.sum())}
+    return QuestionResult(q, table, None, stats)
 
 
 def upload(data: RoundData, q: s.Question) -> QuestionResult:
-    """Which units uploaded what (file records carry their ids for scoped links)."""
+    """Which units uploaded what (file records carry their ids for scoped links); a person survey counts only."""
     frame = data.answers_of(q.key).merge(data.responses[["response_id", "code", "unit"]], on="response_id")
     values, _nones, nas = _states(frame)
+    if data.rnd.per_person:
+        return QuestionResult(
+            q, Table(["ไฟล์"], [], f"แนบไฟล์ {len(values):,} คน · N/A {nas:,}"), None, {"n": len(values)}
+        )
     rows = [[r.code, r.unit, ", ".join(f.get("name", "") for f in r.value), [f.get("id") for f in r.value]]
             for r in values.sort_values("code").itertuples()]  # fmt: skip
-    return QuestionResult(q, Table(["รหัส", "หน่วยงาน", "ไฟล์", "_ids"], rows, f"แนบไฟล์ {len(values)} หน่วยงาน · N/A {nas}"),
+    return QuestionResult(q, Table(["รหัส", "หน่วยงาน", "ไฟล์", "_ids"], rows, f"แนบไฟล์ {len(values):,} หน่วยงาน · N/A {nas:,}"),
                           None, {"n": len(values)})  # fmt: skip
 
 
-def _bands(data: RoundData):  # type: ignore[no-untyped-def]
-    return EQUAL_WIDTH_BANDS if data.defn.levels == "equal_width" else STANDARD_BANDS
+def bands_of(defn: s.FormDefinition) -> tuple[LevelBand, ...]:
+    """The Likert reading a form asks for."""
+    return EQUAL_WIDTH_BANDS if defn.levels == "equal_width" else STANDARD_BANDS
 
 
 def rating(data: RoundData, q: s.RatingQuestion) -> QuestionResult:
-    """n, mean, S.D. (sample), the Thai level of the mean, share at 'มาก' or above, and the distribution."""
+    """n, mean, S.D. (sample), the Thai level of the mean, share at 'มาก' or above, and the distribution;
+    N/A counted in its own row, over everyone who answered the item."""
     scale = data.defn.scales[q.scale]
     values, _nones, nas = _states(data.answers_of(q.key))
     points = values["value_num"].astype(float)
-    stats = rating_stats(points, scale, _bands(data)) | {"na": nas}
-    rows = [[scale.labels[p].th if p in scale.labels else str(p), int((points == p).sum()), _pct((points == p).sum(), len(points))]
-            for p in reversed(scale.points())]  # fmt: skip
-    note = (f"n={stats['n']} · ค่าเฉลี่ย {_fmt(stats['mean'])} · S.D. {_fmt(stats['sd'])} · ระดับ{stats['level']} · "
-            f"ร้อยละที่ระดับมากขึ้นไป {_fmt(stats['pct_high'])}")  # fmt: skip
+    stats = rating_stats(points, scale, bands_of(data.defn)) | {"na": nas}
+    counted = [
+        (scale.labels[p].th if p in scale.labels else str(p), int((points == p).sum()))
+        for p in reversed(scale.points())
+    ]
+    rows, explicit = _share_rows(counted, stats["n"], 0, nas, False, q.allow_na or nas > 0)
+    columns = ["ระดับ", "จำนวน", *share_columns("ให้คะแนน", stats["n"], stats["n"] + nas, explicit)]
+    note = (f"n={stats['n']:,} · ค่าเฉลี่ย {figure_text(stats['mean'])} · S.D. {figure_text(stats['sd'])} · "
+            f"ระดับ{stats['level']} · ร้อยละที่ระดับมากขึ้นไป {figure_text(stats['pct_high'])}"
+            + (f" · N/A {nas:,} (ไม่นำมาคิดค่าเฉลี่ย)" if explicit else ""))  # fmt: skip
     chart = Chart([r[0] for r in rows], [("จำนวน", [r[1] for r in rows])])
-    return QuestionResult(q, Table(["ระดับ", "จำนวน", "ร้อยละ"], rows, note), chart, stats)
+    return QuestionResult(q, Table(columns, rows, note), chart, stats)
 
 
-def rating_stats(points: pd.Series, scale: s.Scale, bands) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Mean and sample S.D. on raw values (rounded only for display), Thai level, share at 'มาก' or above."""
-    n = int(points.count())
-    mean = float(points.mean()) if n else None
-    sd = float(points.std(ddof=1)) if n > 1 else None
+def rating_stats(points: pd.Series, scale: s.Scale, bands: tuple[LevelBand, ...]) -> dict[str, Any]:
+    """Mean and sample S.D. on raw values (rounded once, for display), the Thai level read from the printed
+    mean, the share at 'มาก' or above; a group of one has no S.D."""
+    exact = exact_values(points.to_numpy(dtype=float))
+    shown_mean = half_up(mean(exact))
     high = scale.max - 1 if scale.max - scale.min >= 3 else scale.max
     return {
-        "n": n,
-        "mean": mean,
-        "sd": sd,
-        "level": likert_level(mean, bands),
-        "pct_high": _pct((points >= high).sum(), n),
+        "n": len(exact),
+        "mean": shown_mean,
+        "sd": half_up(sample_sd(exact)),
+        "level": likert_level(shown_mean, bands),
+        "pct_high": _pct(sum(1 for p in exact if p >= high), len(exact)),
     }
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
 def paired_values(data: RoundData, q: s.PairedRating) -> pd.DataFrame:
-    """One row per answer with a column per rating (e.g. current, importance) and the gap."""
+    """One row per answer with a column per rating (e.g. current, importance) and the gap; only people who
+    rated both parts (a GAP is importance − current state over the same people)."""
     values, _, _ = _states(data.answers_of(q.key))
     keys = [r.key for r in q.ratings]
-    frame = pd.DataFrame([[v.get(k) for k in keys] for v in values["value"]], columns=keys, dtype=float)
-    first, second = q.gap or (keys[1], keys[0])
+    frame = pd.DataFrame([[v.get(k) for k in keys] for v in values["value"]], columns=keys, dtype=float).dropna()
+    first, second = gap_keys(q)
     frame["gap"] = frame[first] - frame[second]
     return frame
 
 
+def gap_keys(q: s.PairedRating) -> tuple[str, str]:
+    """(minuend, subtrahend) of the GAP: importance − current state unless the definition says otherwise."""
+    return q.gap or (q.ratings[1].key, q.ratings[0].key)
+
+
+def paired_means(frame: pd.DataFrame, q: s.PairedRating) -> dict[str, Fraction | None]:
+    """Exact means of each rating and the GAP of one item (never rounded here: a dimension averages them)."""
+    first, second = gap_keys(q)
+    means = {r.key: mean(exact_values(frame[r.key].to_numpy())) for r in q.ratings}
+    both = means[first] is not None and means[second] is not None
+    return means | {"gap": means[first] - means[second] if both else None}  # type: ignore[operator]
+
+
 def paired(data: RoundData, q: s.PairedRating) -> QuestionResult:
-    """Mean of each rating and the GAP (e.g. importance − current state)."""
+    """Mean of each rating and the GAP (e.g. importance − current state); N/A counted apart."""
     frame = paired_values(data, q)
-    stats = {"n": len(frame)} | {r.key: (float(frame[r.key].mean()) if len(frame) else None) for r in q.ratings}
-    stats["gap"] = float(frame["gap"].mean()) if len(frame) else None
-    rows = [[r.label.th, stats[r.key], likert_level(stats[r.key], _bands(data))] for r in q.ratings]
+    _values, _nones, nas = _states(data.answers_of(q.key))
+    exact = paired_means(frame, q)
+    stats: dict[str, Any] = {"n": len(frame)} | {key: half_up(value) for key, value in exact.items()} | {"na": nas}
+    rows: list[list[Any]] = [
+        [r.label.th, stats[r.key], likert_level(stats[r.key], bands_of(data.defn))] for r in q.ratings
+    ]
     rows.append(["GAP", stats["gap"], ""])
-    return QuestionResult(q, Table(["", "ค่าเฉลี่ย", "ระดับ"], rows, f"n={stats['n']}"), None, stats)
+    note = f"n={stats['n']:,} (ผู้ที่ให้คะแนนครบทั้งสองด้าน)" + (
+        f" · N/A {nas:,} (ไม่นำมาคิดค่าเฉลี่ย)" if q.allow_na or nas else ""
+    )
+    return QuestionResult(q, Table(["", "ค่าเฉลี่ย", "ระดับ"], rows, note), None, stats)
 
 
 AGGREGATORS: dict[str, Callable[[RoundData, Any], QuestionResult]] = {

@@ -3,21 +3,33 @@ and last year's figures where the same question exists. Writers (page, xlsx, csv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import pandas as pd
-from flask import current_app
 from sqlalchemy import select
 
 from survey_app.accounts.models import OrgUnit
+from survey_app.core.figures import half_up, percent
 from survey_app.core.scope import ScopedUser
-from survey_app.core.thai import EQUAL_WIDTH_BANDS, STANDARD_BANDS
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.models import FormVersion
-from survey_app.reports.aggregate import QuestionResult, Table, aggregate, paired_values, rating_stats
+from survey_app.reports.aggregate import (
+    QuestionResult,
+    Table,
+    aggregate,
+    bands_of,
+    gap_keys,
+    number_stats,
+    paired_means,
+    paired_values,
+    rating_stats,
+)
 from survey_app.reports.data import Filters, RoundData, load_round
+from survey_app.reports.privacy import hidden_label, withheld_message
 from survey_app.rounds.models import Round
 
 RECEIVED = ("submitted", "certified", "accepted")
@@ -38,6 +50,7 @@ class Report:
     gaps: tuple[Table, Table] | None
     previous_round: Round | None = None
     agencies: dict[int, str] = field(default_factory=dict)
+    withheld: str | None = None  # person rounds: why no figure of this selection may be shown
 
     @property
     def respondents(self) -> int:
@@ -45,12 +58,18 @@ class Report:
 
 
 def build_report(user: ScopedUser, rnd: Round, filters: Filters) -> Report:
-    """Everything a report page or workbook shows, computed once."""
+    """Everything a report page or workbook shows, computed once. A person-survey selection that the privacy
+    rule hides (reports/privacy.py) gets no figures at all, only the reason."""
     data = load_round(user, rnd, filters)
+    agencies = _agency_names(data)
+    if not data.shown:
+        assert data.disclosure is not None
+        return Report(data, [], None, None, None, agencies, withheld=withheld_message(data.disclosure.minimum))
     previous = previous_round(rnd)
     prev_data = load_round(user, previous, filters) if previous is not None else None
+    if prev_data is not None and not prev_data.shown:
+        prev_data = None  # last year's group was too small to show: no year-over-year figures
     sections = [_section(data, prev_data, sec) for sec in data.defn.sections]
-    agencies = _agency_names(data)
     return Report(data, sections, completeness(data, agencies), gap_ranking(data), previous, agencies)
 
 
@@ -112,98 +131,141 @@ def completeness(data: RoundData, agencies: dict[int, str]) -> Table | None:
 
 
 def _completeness_row(name: str, group: pd.DataFrame) -> list[Any]:
+    """Expected, sent, certified, on time (a part of sent: first sent by the deadline), each with its share."""
     expected = len(group)
-    received = int(group["status"].isin(RECEIVED).sum())
+    sent = group["status"].isin(RECEIVED)
+    received = int(sent.sum())
     certified = int(group["status"].isin(CERTIFIED).sum())
-    on_time = int(group["on_time"].sum())
-    pct = lambda n: round(100.0 * n / expected, 2) if expected else None  # noqa: E731
-    return [name, expected, received, pct(received), certified, pct(certified), on_time, pct(on_time)]
+    on_time = int((group["on_time"] & sent).sum())
+    return [name, expected, received, percent(received, expected), certified, percent(certified, expected),
+            on_time, percent(on_time, expected)]  # fmt: skip
 
 
 def gap_ranking(data: RoundData) -> tuple[Table, Table] | None:
-    """OD survey: GAP per item and per dimension, largest first (the development priorities)."""
+    """OD survey: GAP per item and per dimension, largest first (the development priorities). An item's GAP is
+    mean(importance) − mean(current) over the people who rated both; a dimension's is the mean of its items'
+    GAPs (computed exactly, rounded once). Ties share a rank, by the value shown (1, 2, 2, 4)."""
     items, dims = [], []
     for section in data.defn.sections:
         paired = [q for q in section.all_questions() if isinstance(q, s.PairedRating)]
-        frames = []
+        means = []
         for q in paired:
             frame = paired_values(data, q)
-            frames.append(frame)
-            a, b = q.gap or (q.ratings[1].key, q.ratings[0].key)
-            items.append(
-                [
-                    q.code or q.key,
-                    q.label.th,
-                    section.title.th,
-                    len(frame),
-                    _mean(frame[b]),
-                    _mean(frame[a]),
-                    _mean(frame["gap"]),
-                ]
-            )
-        if frames:
-            joined = pd.concat(frames)
-            a, b = paired[0].gap or (paired[0].ratings[1].key, paired[0].ratings[0].key)
-            dims.append([section.title.th, len(paired), _mean(joined[b]), _mean(joined[a]), _mean(joined["gap"])])
+            exact = paired_means(frame, q)
+            means.append(exact)
+            first, second = gap_keys(q)
+            items.append([q.code or q.key, q.label.th, section.title.th, len(frame), half_up(exact[second]),
+                          half_up(exact[first]), half_up(exact["gap"])])  # fmt: skip
+        if paired:
+            first, second = gap_keys(paired[0])
+            dims.append([section.title.th, len(paired), half_up(_mean_of(m[second] for m in means)),
+                         half_up(_mean_of(m[first] for m in means)), half_up(_mean_of(m["gap"] for m in means))])  # fmt: skip
     if not items:
         return None
-    items.sort(key=lambda r: -(r[6] if r[6] is not None else -99))
-    dims.sort(key=lambda r: -(r[4] if r[4] is not None else -99))
-    item_rows = [[i + 1, *row] for i, row in enumerate(items)]
-    dim_rows = [[i + 1, *row] for i, row in enumerate(dims)]
     return (
-        Table(["อันดับ", "ข้อ", "รายการ", "ด้าน", "n", "สภาพที่เป็นอยู่", "ความสำคัญ", "GAP"], item_rows,
-              "GAP = ค่าเฉลี่ยความสำคัญ − ค่าเฉลี่ยสภาพที่เป็นอยู่ เรียงจากมากไปน้อย (ลำดับความสำคัญของการพัฒนา)"),
-        Table(["อันดับ", "ด้าน", "จำนวนข้อ", "สภาพที่เป็นอยู่", "ความสำคัญ", "GAP"], dim_rows, "ค่าเฉลี่ยของทุกข้อในด้าน"),
+        Table(["อันดับ", "ข้อ", "รายการ", "ด้าน", "n", "สภาพที่เป็นอยู่", "ความสำคัญ", "GAP"], _ranked(items, 6),
+              "GAP = ค่าเฉลี่ยความสำคัญ − ค่าเฉลี่ยสภาพที่เป็นอยู่ ของผู้ที่ให้คะแนนครบทั้งสองด้าน (n) "
+              "เรียงจากมากไปน้อย (ลำดับความสำคัญของการพัฒนา) ค่าเท่ากันได้อันดับเดียวกัน"),
+        Table(["อันดับ", "ด้าน", "จำนวนข้อ", "สภาพที่เป็นอยู่", "ความสำคัญ", "GAP"], _ranked(dims, 4),
+              "ค่าเฉลี่ยของค่าเฉลี่ยรายข้อในด้าน (GAP ของด้าน = ค่าเฉลี่ยของ GAP รายข้อ)"),
     )  # fmt: skip
 
 
-def _mean(series: pd.Series) -> float | None:
-    return float(series.mean()) if series.count() else None
+def _mean_of(values: Any) -> Fraction | None:
+    present = [v for v in values if v is not None]
+    return sum(present, start=Fraction(0)) / len(present) if present else None
 
 
-def privacy_minimum() -> int:
-    return int(current_app.config.get("PRIVACY_MIN_RESPONDENTS", 5))
+def _ranked(rows: list[list[Any]], column: int) -> list[list[Any]]:
+    """Rows sorted by one figure, largest first (no figure last), with competition ranks by the shown value."""
+    ordered = sorted(rows, key=lambda r: (r[column] is None, -(r[column] or 0)))
+    ranked: list[list[Any]] = []
+    for i, row in enumerate(ordered):
+        same = i > 0 and row[column] == ordered[i - 1][column]
+        ranked.append([ranked[-1][0] if same else i + 1, *row])
+    return ranked
+
+
+BREAKDOWN_TYPES = ("integer", "decimal", "rating", "paired_rating", "single_choice", "multiple_choice")
 
 
 def breakdown(
-    data: RoundData, q: s.Question, by: str = "agency_id", names: dict[int, str] | None = None
-) -> Table | None:
-    """Headline figures of one question per agency (or per unit); person surveys hide groups below the
-    privacy minimum, whose answers still count in the totals."""
-    if q.type not in ("integer", "decimal", "rating", "paired_rating", "single_choice", "multiple_choice"):
+    data: RoundData, q: s.Question, by: str = "agency_id", names: dict[int, str] | None = None,
+    links: dict[int, str] | None = None,
+) -> Table | None:  # fmt: skip
+    """Headline figures of one question per agency (by="agency_id") or per school (by="org_unit_id"), as
+    number columns. In a person survey a group the privacy rule hides shows only its name and a note; its
+    answers still count in the totals above it. `links` (group id -> URL) lets a page drill down."""
+    if q.type not in BREAKDOWN_TYPES or data.responses.empty:
         return None
     answers = data.answers_of(q.key).merge(data.responses[["response_id", by]], on="response_id")
-    sizes = data.responses.groupby(by)["response_id"].count()
+    units = data.responses.groupby(by, observed=True)["org_unit_id"].unique()
+    hidden = _hidden_groups(data, units)
+    columns = ["กลุ่ม", "n", *HEADLINE_COLUMNS[q.type](data, q)]
     rows = []
-    for group_id, group in answers.groupby(by, sort=False):
+    for group_id, group in answers.groupby(by, sort=False, observed=True):
         label = (names or {}).get(int(group_id), str(group_id))
-        if data.rnd.per_person and sizes.get(group_id, 0) < privacy_minimum():
-            rows.append([label, int(sizes.get(group_id, 0)), f"ไม่แสดง (ผู้ตอบน้อยกว่า {privacy_minimum()} คน)"])
-            continue
-        rows.append([label, *_headline(data, q, group)])
+        if group_id in hidden:
+            figures = [hidden_label(data.disclosure.minimum if data.disclosure else 0)]
+            rows.append([label, None, *figures, *[None] * (len(columns) - 3)])
+        else:
+            rows.append([label, *_headline(data, q, group)])
+        if links is not None:
+            rows[-1].append(links.get(int(group_id)) if group_id not in hidden else None)
     rows.sort(key=lambda r: str(r[0]))
-    return Table(["กลุ่ม", "n", "ผล"], rows, "")
+    note = "ในแบบสำรวจรายบุคคล กลุ่มที่มีผู้ตอบน้อยกว่าเกณฑ์ไม่แสดงผลแยก" if data.disclosure is not None else ""
+    return Table([*columns, *(["_href"] if links is not None else [])], rows, note)
+
+
+def school_names(data: RoundData) -> dict[int, str]:
+    """Unit id -> "code name", for per-school tables."""
+    frame = data.responses[["org_unit_id", "code", "unit"]].drop_duplicates("org_unit_id")
+    return {int(r.org_unit_id): f"{r.code} {r.unit}" for r in frame.itertuples(index=False)}
+
+
+def _hidden_groups(data: RoundData, units: pd.Series) -> set[Any]:
+    """Groups of a breakdown the privacy rule hides (none in org rounds)."""
+    if data.disclosure is None:
+        return set()
+    return {group_id for group_id, ids in units.items() if not data.disclosure.shows(ids)}
+
+
+def _choice_columns(data: RoundData, q: s.Question) -> list[str]:
+    return ["เลือกตัวเลือก", "ไม่มี", "N/A"]
+
+
+def _rating_columns(data: RoundData, q: s.Question) -> list[str]:
+    return ["ค่าเฉลี่ย", "S.D.", "ระดับ"]
+
+
+def _paired_columns(data: RoundData, q: s.Question) -> list[str]:
+    return [*(r.label.th for r in getattr(q, "ratings", [])), "GAP"]
+
+
+def _number_columns(data: RoundData, q: s.Question) -> list[str]:
+    return ["ค่าเฉลี่ย", "ผลรวม"]
+
+
+HEADLINE_COLUMNS: dict[str, Callable[[RoundData, s.Question], list[str]]] = {
+    "integer": _number_columns, "decimal": _number_columns, "rating": _rating_columns,
+    "paired_rating": _paired_columns, "single_choice": _choice_columns, "multiple_choice": _choice_columns,
+}  # fmt: skip
 
 
 def _headline(data: RoundData, q: s.Question, group: pd.DataFrame) -> list[Any]:
+    """n and the headline figures of one group, as numbers (rounded once) and counts."""
     values = group[group["state"] == "value"]
     if q.type in ("integer", "decimal"):
-        numbers = values["value_num"].astype(float)
-        return [len(values), f"เฉลี่ย {numbers.mean():,.2f} · รวม {numbers.sum():,.2f}" if len(values) else "-"]
-    if q.type == "rating":
-        stats = rating_stats(values["value_num"].astype(float), data.defn.scales[q.scale], _bands_of(data))
-        return [
-            stats["n"],
-            f"{stats['mean']:.2f} (S.D. {stats['sd'] or 0:.2f}) {stats['level']}" if stats["n"] else "-",
-        ]
-    if q.type == "paired_rating":
+        stats = number_stats(values["value_num"], q.type == "integer")
+        return [stats["n"], stats["mean"], stats["sum"]]
+    if isinstance(q, s.RatingQuestion):
+        stats = rating_stats(values["value_num"].astype(float), data.defn.scales[q.scale], bands_of(data.defn))
+        return [stats["n"], stats["mean"], stats["sd"], stats["level"] if stats["n"] else None]
+    if isinstance(q, s.PairedRating):
         sub = RoundData(data.rnd, data.defn, data.filters, data.responses, group)
         frame = paired_values(sub, q)
-        return [len(frame), f"GAP {frame['gap'].mean():.2f}" if len(frame) else "-"]
+        exact = paired_means(frame, q)
+        return [len(frame), *(half_up(exact[r.key]) for r in q.ratings), half_up(exact["gap"])]
     nones = int((group["state"] == "none").sum())
-    return [len(group), f"เลือกตัวเลือก {len(values)} · ไม่มี {nones}"]
-
-
-def _bands_of(data: RoundData):  # type: ignore[no-untyped-def]
-    return EQUAL_WIDTH_BANDS if data.defn.levels == "equal_width" else STANDARD_BANDS
+    nas = int((group["state"] == "na").sum())
+    return [len(group), len(values), nones, nas]

@@ -15,13 +15,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.scope import ScopedUser, scope_clause
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
+from survey_app.reports.privacy import Disclosure, decide, privacy_minimum
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.responses.queries import round_unit_response
 from survey_app.review.sets import certifying_agencies
@@ -73,6 +74,12 @@ class RoundData:
     responses: pd.DataFrame
     answers: pd.DataFrame
     expected: pd.DataFrame = field(default_factory=pd.DataFrame)  # org rounds: one row per expected unit
+    disclosure: Disclosure | None = None  # person rounds: which groups may be shown (reports/privacy.py)
+
+    @property
+    def shown(self) -> bool:
+        """Whether this selection's figures may be shown (always, for org rounds)."""
+        return self.disclosure is None or self.disclosure.shows(self.responses["org_unit_id"].unique())
 
     def answers_of(self, key: str) -> pd.DataFrame:
         """One question's answers. Row positions per question are computed once; the rows are taken
@@ -115,9 +122,27 @@ def load_round(user: ScopedUser, rnd: Round, filters: Filters) -> RoundData:
         _answers(rnd.id, responses["response_id"].tolist()) if len(responses) else pd.DataFrame(columns=ANSWER_COLUMNS)
     )
     data = RoundData(rnd, rnd.form_version.parsed, filters, responses, answers)
-    if not rnd.per_person:
+    if rnd.per_person:
+        data.disclosure = decide(unit_counts(rnd, filters.status), privacy_minimum())
+    else:
         data.expected = _expected(user, rnd, filters)
     return data
+
+
+def unit_counts(rnd: Round, status: str) -> pd.DataFrame:
+    """Respondents per unit over the whole round (every scope: the privacy rule must not depend on who
+    asks), with the unit's certifying agency, district and kind."""
+    stmt = (
+        select(OrgUnit.id, OrgUnit.district_code, OrgUnit.kind, func.count(Response.id))
+        .join(Response, Response.org_unit_id == OrgUnit.id)
+        .where(Response.round_id == rnd.id)
+        .where(Response.status.in_(STATUS_SETS.get(status, STATUS_SETS["certified"])))
+        .group_by(OrgUnit.id, OrgUnit.district_code, OrgUnit.kind)
+    )
+    frame = pd.DataFrame(db.session.execute(stmt).all(), columns=["org_unit_id", "district", "kind", "n"])
+    frame["kind"] = frame["kind"].map(lambda k: getattr(k, "value", k))
+    frame["agency_id"] = _agencies(frame)
+    return frame
 
 
 def _responses(user: ScopedUser, rnd: Round, filters: Filters) -> pd.DataFrame:

@@ -7,6 +7,7 @@ a missing answer is empty. Labels by default; option values and question keys wi
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -17,8 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from survey_app.accounts import queries as account_queries
 from survey_app.accounts.kinds import OrgKind
-from survey_app.core.thai import thai_date
+from survey_app.core.thai import BANGKOK, thai_date
 from survey_app.forms_engine import schema as s
 from survey_app.reports.aggregate import Table
 from survey_app.reports.data import RoundData
@@ -59,19 +61,53 @@ def raw_header(data: RoundData, codes: bool = False) -> list[str]:
 
 
 def raw_columns(data: RoundData, codes: bool = False, agencies: dict[int, str] | None = None) -> list[np.ndarray]:
-    """The raw table as one object array per column (None where empty), rows in data.responses order.
+    """The raw table as one object array per column (None where empty), rows in data.responses order
+    (in a person survey: the privacy rule's order and unit names, see `anonymised`).
 
     Columns, not a DataFrame: a 2-D frame of Python objects would be copied whole on construction and again
     to blank its NaNs; for 100,000 responses those copies were most of an export's peak memory.
     """
-    ids = data.responses["response_id"].to_numpy()
+    if not data.shown:
+        return [np.empty(0, dtype=object) for _ in raw_header(data, codes)]
+    responses = anonymised(data, agencies or {}) if data.disclosure is not None else data.responses
+    ids = responses["response_id"].to_numpy()
     columns = [
-        _blanked(column.to_numpy(dtype=object)) for column in _unit_columns(data.responses, codes, agencies or {})
+        _blanked(column.to_numpy(dtype=object))
+        for column in _unit_columns(responses, codes, agencies or {}, data.disclosure is not None)
     ]
     for column in question_columns(data.defn, codes):
         cells = question_cells(data.answers_of(column.question.key), column, codes)
         columns.append(_blanked(cells.reindex(ids).to_numpy(dtype=object)))
     return columns
+
+
+def anonymised(data: RoundData, agencies: dict[int, str]) -> pd.DataFrame:
+    """A person survey's responses as its raw data may show them: a school the privacy rule hides is not named
+    (its rows carry the agency when the agency is shown, else nothing, and no district or kind), times are
+    days, and rows are ordered by what is shown, so their position does not tell the school either."""
+    disclosure = data.disclosure
+    assert disclosure is not None
+    frame = data.responses.copy()
+    for column in ("code", "unit", "kind", "district"):
+        frame[column] = frame[column].astype(object)
+    hidden = ~frame["org_unit_id"].map(disclosure.unit_shown).astype(bool)
+    agency_shown = frame["agency_id"].map(disclosure.agency_shown).astype(bool)
+    frame.loc[hidden, ["code", "kind", "district"]] = None
+    frame.loc[hidden, "unit"] = [
+        f"(ไม่ระบุสถานศึกษา) {agencies.get(int(a), '')}".strip() if shown else None
+        for a, shown in zip(frame.loc[hidden, "agency_id"], agency_shown[hidden], strict=True)
+    ]
+    frame.loc[hidden & ~agency_shown, "agency_id"] = -1
+    bangkok = pd.to_datetime(frame["submitted_at"], utc=True).dt.tz_convert(BANGKOK)
+    frame["submitted_at"] = bangkok.dt.tz_localize(None).dt.floor("D")
+    frame["_order"] = [hash_order(int(i)) for i in frame["response_id"]]
+    frame = frame.sort_values(["unit", "submitted_at", "_order"], na_position="last", kind="stable")
+    return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def hash_order(response_id: int) -> str:
+    """An order within a day that says nothing of when (or from where) a response came."""
+    return hashlib.blake2b(response_id.to_bytes(8, "little"), digest_size=8, key=b"raw-order").hexdigest()
 
 
 def _blanked(column: np.ndarray) -> np.ndarray:
@@ -92,19 +128,34 @@ def raw_rows(data: RoundData, codes: bool = False, agencies: dict[int, str] | No
         yield from map(list, zip(*(c[start : start + CHUNK_ROWS] for c in columns), strict=True))
 
 
-def _unit_columns(responses: pd.DataFrame, codes: bool, agencies: dict[int, str]) -> list[pd.Series]:
-    """Code, name, kind, district, certifying agency, status, late, submitted at (Bangkok, Buddhist Era)."""
+def _unit_columns(responses: pd.DataFrame, codes: bool, agencies: dict[int, str], person: bool) -> list[pd.Series]:
+    """Code, name, kind, district (by name), certifying agency, status, late, submitted at (Bangkok, Buddhist
+    Era; to the day in a person survey). A person response is never "awaiting certification": it is sent."""
     r = responses
+    districts = district_names()
     return [
         r["code"],
         r["unit"],
-        r["kind"].map(lambda k: k if codes else OrgKind(k).label_th),
-        r["district"],
-        r["agency_id"].map(lambda a: agencies.get(int(a), str(a))),
-        r["status"].map(lambda v: v if codes else ResponseStatus(v).label_th),
+        r["kind"].map(lambda k: k if codes or k is None else OrgKind(k).label_th),
+        r["district"].map(lambda d: d if codes or d is None else districts.get(str(d), str(d))),
+        r["agency_id"].map(lambda a: None if int(a) < 0 else agencies.get(int(a), str(a))),
+        r["status"].map(lambda v: v if codes else PERSON_SENT if person else ResponseStatus(v).label_th),
         r["is_late"].map(lambda late: int(bool(late)) if codes else "ใช่" if late else "ไม่ใช่"),
-        _minute_texts(r["submitted_at"]),
+        _day_texts(r["submitted_at"]) if person else _minute_texts(r["submitted_at"]),
     ]
+
+
+PERSON_SENT = "ส่งแล้ว"
+
+
+def district_names() -> dict[str, str]:
+    """District code -> Thai name, for tables that show districts (people read names, not codes)."""
+    return {d.code: d.name_th for d in account_queries.districts()}
+
+
+def _day_texts(days: pd.Series) -> pd.Series:
+    texts = {d: thai_date(d.date()) for d in days.dropna().unique()}
+    return days.map(texts)
 
 
 def _minute_texts(times: pd.Series) -> pd.Series:
@@ -181,7 +232,10 @@ class UploadRow:
 
 
 def upload_rows(data: RoundData, agencies: dict[int, str] | None = None) -> list[UploadRow]:
-    """Every file record of the round's file answers, by unit code then question order."""
+    """Every file record of the round's file answers, by unit code then question order (none for a person
+    survey: a list of files by school would single people out)."""
+    if data.disclosure is not None:
+        return []
     units = data.responses[["response_id", "code", "unit", "agency_id"]]
     names = agencies or {}
     rows = []

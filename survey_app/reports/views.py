@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from flask import abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from survey_app.accounts import queries as account_queries
 from survey_app.accounts.kinds import OrgKind
 from survey_app.core.db import utcnow
+from survey_app.core.figures import figure_text
 from survey_app.core.scope import Role, ensure_role
 from survey_app.core.storage import storage_for
 from survey_app.core.web import select_choices
 from survey_app.extensions import db
 from survey_app.reports import exports
 from survey_app.reports.blueprint import REPORT_ROLES, bp
-from survey_app.reports.build import breakdown, build_report, privacy_minimum
+from survey_app.reports.build import Report, breakdown, build_report, school_names
 from survey_app.reports.charts import chart_json
 from survey_app.reports.data import STATUS_FILTER_LABELS, Filters, default_status
 from survey_app.reports.forms import ExportForm
+from survey_app.reports.privacy import privacy_minimum
 from survey_app.rounds import queries as round_queries
 
 
@@ -54,28 +58,41 @@ def round_report(round_id: int):  # type: ignore[no-untyped-def]
     rnd = round_queries.get_round_or_404(round_id)
     filters = filters_from_request(rnd)
     report = build_report(current_user, rnd, filters)
-    too_few = rnd.per_person and filters.unit_id is not None and report.respondents < privacy_minimum()
     agency_options = (
         sorted(report.agencies.items(), key=lambda item: item[1]) if current_user.role != Role.CERTIFIER else []
     )
     return render_template(
-        "reports/round.html", rnd=rnd, report=report, filters=filters, too_few=too_few,
+        "reports/round.html", rnd=rnd, report=report, filters=filters,
         status_labels=STATUS_FILTER_LABELS, kinds=select_choices([(k.value, k.label_th) for k in OrgKind]),
         districts=account_queries.districts(), agency_options=agency_options, chart_json=chart_json,
-        breakdown=lambda q: breakdown(report.data, q, names=report.agencies), export_form=ExportForm(),
+        breakdown=_breakdowns(report, filters), export_form=ExportForm(),
         privacy_minimum=privacy_minimum(), query=request.args.to_dict(),
     )  # fmt: skip
 
 
+def _breakdowns(report: Report, filters: Filters):  # type: ignore[no-untyped-def]
+    """The page's per-group tables: per agency, each agency linking down to its schools; per school in a person
+    survey once the selection is one agency (an agency filter, or a certifier's own scope)."""
+    per_school = report.data.rnd.per_person and (
+        filters.agency_id is not None or report.data.responses["agency_id"].nunique() == 1
+    )
+    if per_school:
+        names = school_names(report.data)
+        return lambda q: ("แยกรายสถานศึกษา", breakdown(report.data, q, by="org_unit_id", names=names))
+    query = {k: v for k, v in request.args.items() if k not in ("agency", "unit")}
+    links = {
+        a: url_for("reports.round_report", round_id=report.data.rnd.id, agency=a, **query) for a in report.agencies
+    }
+    return lambda q: ("แยกรายหน่วยงาน", breakdown(report.data, q, names=report.agencies, links=links))
+
+
 @bp.app_template_filter("cell")
-def cell(value) -> str:  # type: ignore[no-untyped-def]
-    """A table cell as shown on a page: 2 decimals for fractions, thousands separators, '-' for nothing."""
+def cell(value: object) -> str:
+    """A table cell as shown on a page: 2 decimals (half-up) for fractions, thousands separators, '-' for nothing."""
     if value is None or value == "":
         return "-"
-    if isinstance(value, float):
-        return f"{value + 0.0 if abs(value) >= 0.005 else 0.0:,.2f}"  # no "-0.00"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
+    if isinstance(value, int | float | Fraction) and not isinstance(value, bool):
+        return figure_text(value)  # the one rounding rule (core/figures.py)
     return str(value)
 
 

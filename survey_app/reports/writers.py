@@ -17,21 +17,36 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, BinaryIO
 
+from survey_app.core.figures import figure_text
 from survey_app.core.spreadsheets import neutralise, open_workbook, write_cell
 from survey_app.core.thai import FiscalYear, now_bangkok, thai_date
 from survey_app.forms_engine import schema as s
 from survey_app.reports.aggregate import Chart, QuestionResult, Table
-from survey_app.reports.build import Report, breakdown
+from survey_app.reports.build import Report, breakdown, school_names
 from survey_app.reports.data import RoundData
 from survey_app.reports.raw import UploadRow, raw_header, raw_rows, unique_name, upload_rows, zip_path
 from survey_app.reports.xlsx_layout import ROW_POINTS, Book, Sheet
+
+NOTE_ROUNDING = (
+    "ค่าเฉลี่ย ส่วนเบี่ยงเบนมาตรฐาน GAP และร้อยละ คำนวณจากค่าจริง แล้วปัดครั้งเดียวเป็นทศนิยม 2 ตำแหน่งแบบปัดครึ่งขึ้น "
+    "(4.505 → 4.51) ทุกแผ่นงานและทุกหน้า ระดับความคิดเห็นอ่านจากค่าเฉลี่ยที่แสดง กลุ่มที่มีผู้ตอบ 1 คนไม่มี S.D. (แสดง -)"
+)
+
+
+def note_privacy(minimum: int) -> str:
+    return (
+        f"คุ้มครองผู้ตอบ: ไม่แสดงคำตอบของบุคคล กลุ่มที่มีผู้ตอบน้อยกว่า {minimum} คน และกลุ่มที่อาจคำนวณย้อนได้จากการลบผลรวม "
+        "ไม่แสดงผลแยก ข้อมูลดิบไม่ระบุสถานศึกษาที่มีผู้ตอบน้อยกว่าเกณฑ์ และแสดงเวลาส่งเป็นวันที่"
+    )
+
 
 MAX_LISTED = 2000  # answers listed per question in the summary; the raw sheet has every one
 NOTE_NONE = 'คำตอบ "ไม่มี" และ N/A (ยังไม่มีข้อมูล) นับแยกไว้ต่างหาก ไม่นำมาคิดเป็น 0 ในค่าเฉลี่ย ผลรวม หรือร้อยละของตัวเลือก'
 SHEET_GUIDE = [
     ("สรุป", "ผลรายข้อตามยุทธศาสตร์และตัวชี้วัด พร้อมแผนภูมิ"), ("GAP", "ช่องว่างระหว่างความสำคัญกับสภาพที่เป็นอยู่ (แบบสำรวจ OD)"),
     ("ความครบถ้วน", "จำนวนหน่วยงานที่ต้องตอบ ส่งแล้ว รับรองแล้ว และส่งตรงเวลา รายหน่วยงานต้นสังกัด"),
-    ("รายหน่วยงาน", "ผลหลักของแต่ละข้อ แยกตามหน่วยงานต้นสังกัด"), ("ข้อมูลดิบ", "คำตอบทั้งหมด หนึ่งแถวต่อหนึ่งแบบสอบถาม"),
+    ("รายหน่วยงาน", "ผลหลักของแต่ละข้อ แยกตามหน่วยงานต้นสังกัด"),
+    ("รายสถานศึกษา", "ผลหลักของแต่ละข้อ แยกตามสถานศึกษา (แบบสำรวจรายบุคคล)"), ("ข้อมูลดิบ", "คำตอบทั้งหมด หนึ่งแถวต่อหนึ่งแบบสอบถาม"),
     ("ไฟล์แนบ", "รายการไฟล์ที่แนบมากับคำตอบ"),
 ]  # fmt: skip
 
@@ -48,15 +63,17 @@ def write_workbook(
     notify = progress or (lambda _message: None)
     with open_workbook(target, constant_memory=True) as wb:
         book = Book(wb)
-        steps: list[tuple[str, Callable[[], None]]] = [
-            ("ปก", lambda: _cover(book, report, generated_by)),
-            ("สรุป", lambda: _summary(book, report)),
-            ("ความครบถ้วน", lambda: _completeness(book, report.completeness)),
-            ("GAP", lambda: _gaps(book, report.gaps)),
-            ("รายหน่วยงาน", lambda: _per_agency(book, report)),
-            ("ข้อมูลดิบ", lambda: _raw(book, report, codes)),
-            ("ไฟล์แนบ", lambda: _uploads(book, report)),
-        ]
+        steps: list[tuple[str, Callable[[], None]]] = [("ปก", lambda: _cover(book, report, generated_by))]
+        if not report.withheld:  # a hidden selection: the cover says why, and nothing else is written
+            steps += [
+                ("สรุป", lambda: _summary(book, report)),
+                ("ความครบถ้วน", lambda: _completeness(book, report.completeness)),
+                ("GAP", lambda: _gaps(book, report.gaps)),
+                ("รายหน่วยงาน", lambda: _per_group(book, report, "agency_id")),
+                ("รายสถานศึกษา", lambda: _per_group(book, report, "org_unit_id")),
+                ("ข้อมูลดิบ", lambda: _raw(book, report, codes)),
+                ("ไฟล์แนบ", lambda: _uploads(book, report)),
+            ]
         for name, step in steps:
             notify(f"กำลังเขียนแผ่นงาน {name}")
             step()
@@ -70,12 +87,17 @@ def _cover(book: Book, report: Report, generated_by: str) -> None:
     sheet.line(data.rnd.title, fmt="h1")
     sheet.line(f"{fy.label()} ({thai_date(fy.start)} – {thai_date(fy.end)})", fmt="h2")
     sheet.skip()
+    if report.withheld:
+        sheet.line(report.withheld, fmt="h2")
+        sheet.skip()
     for label, value in _cover_facts(report, generated_by):
         sheet.pair(label, value)
     sheet.skip()
     sheet.line("หมายเหตุ", fmt="label")
     sheet.line(NOTE_NONE)
-    sheet.line("ค่าเฉลี่ยและส่วนเบี่ยงเบนมาตรฐานคำนวณจากค่าจริง แสดงผลทศนิยม 2 ตำแหน่ง")
+    sheet.line(NOTE_ROUNDING)
+    if report.data.disclosure is not None:
+        sheet.line(note_privacy(report.data.disclosure.minimum))
     sheet.skip()
     sheet.line("แผ่นงานในไฟล์นี้", fmt="label")
     for name, text in SHEET_GUIDE:
@@ -83,10 +105,9 @@ def _cover(book: Book, report: Report, generated_by: str) -> None:
 
 
 def _cover_facts(report: Report, generated_by: str) -> list[tuple[str, Any]]:
-    facts: list[tuple[str, Any]] = [
-        ("ขอบเขตข้อมูล", report.data.filters.describe()),
-        ("จำนวนแบบสอบถามที่นำมาประมวลผล", report.respondents),
-    ]
+    facts: list[tuple[str, Any]] = [("ขอบเขตข้อมูล", report.data.filters.describe())]
+    if not report.withheld:
+        facts.append(("จำนวนแบบสอบถามที่นำมาประมวลผล", report.respondents))
     if report.completeness is not None and report.completeness.rows:
         total = report.completeness.rows[-1]
         facts += [("หน่วยงานที่ต้องตอบ", total[1]), ("ส่งแล้ว", total[2]), ("รับรองแล้ว", total[4])]
@@ -152,7 +173,7 @@ def previous_text(q: s.Question, stats: dict[str, Any]) -> str:
 def _number_text(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    return figure_text(value)
 
 
 def _completeness(book: Book, table: Table | None) -> None:
@@ -185,14 +206,23 @@ def _gaps(book: Book, gaps: tuple[Table, Table] | None) -> None:
     sheet.table(items, cols=GAP_ITEM_COLS)
 
 
-def _per_agency(book: Book, report: Report) -> None:
-    sheet = Sheet(book, "รายหน่วยงาน", [44, 10, 60])
-    sheet.line("ผลรายข้อ แยกตามหน่วยงานต้นสังกัด", fmt="title")
+GROUP_SHEETS = {"agency_id": ("รายหน่วยงาน", "ผลรายข้อ แยกตามหน่วยงานต้นสังกัด"),
+                "org_unit_id": ("รายสถานศึกษา", "ผลรายข้อ แยกตามสถานศึกษา")}  # fmt: skip
+
+
+def _per_group(book: Book, report: Report, by: str) -> None:
+    """Headline figures per agency, or (person surveys, as the tablet survey is reported) per school."""
+    if by == "org_unit_id" and not report.data.rnd.per_person:
+        return
+    name, title = GROUP_SHEETS[by]
+    names = report.agencies if by == "agency_id" else school_names(report.data)
+    sheet = Sheet(book, name, [44, 10, 14, 14, 14, 14])
+    sheet.line(title, fmt="title")
     sheet.line(NOTE_NONE, fmt="note")
     for section in report.sections:
         for _indicator, results in section.groups:
             for result in results:
-                table = breakdown(report.data, result.question, names=report.agencies)
+                table = breakdown(report.data, result.question, by=by, names=names)
                 if table is None or not table.rows:
                     continue
                 sheet.skip()

@@ -47,7 +47,8 @@ STATUS_LABELS = {
     ResponseStatus.ACCEPTED: "จังหวัดรับข้อมูลแล้ว",
 }
 
-# Every allowed move of the status machine; anything else is refused.
+# Every allowed move of the status machine; anything else is refused. A person response only ever moves
+# from draft to submitted (PERSON_TRANSITIONS): it is outside certification.
 TRANSITIONS: dict[tuple[ResponseStatus, ResponseStatus], str] = {
     (ResponseStatus.DRAFT, ResponseStatus.SUBMITTED): "submit",
     (ResponseStatus.RETURNED, ResponseStatus.SUBMITTED): "resubmit",
@@ -57,6 +58,9 @@ TRANSITIONS: dict[tuple[ResponseStatus, ResponseStatus], str] = {
     (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED): "accept",
     (ResponseStatus.ACCEPTED, ResponseStatus.RETURNED): "reopen",
 }
+
+
+PERSON_TRANSITIONS = frozenset({(ResponseStatus.DRAFT, ResponseStatus.SUBMITTED)})
 
 
 class Response(TimestampMixin, Base):
@@ -84,10 +88,18 @@ class Response(TimestampMixin, Base):
     return_comment: Mapped[str | None] = mapped_column(Text)
     answered_count: Mapped[int] = mapped_column(default=0)  # kept at each save, for dashboards
     required_count: Mapped[int] = mapped_column(default=0)
+    # person responses: HMAC of the browser's random device id (see responses/person.py), to flag duplicates
+    device_hash: Mapped[str | None] = mapped_column(String(64))
 
     round: Mapped[Round] = relationship(lazy="joined")
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+    @property
+    def is_person(self) -> bool:
+        """One person's answers to a person survey (OD, tablet): anonymous, seen only as aggregates, never
+        certified, returned or edited by anyone but its respondent while answering."""
+        return self.org_slot is None
 
     def answer_map(self) -> dict[str, AnswerValue]:
         """Answers as the form engine's values, by question key.

@@ -26,7 +26,14 @@ from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer as AnswerValue
 from survey_app.forms_engine.answers import Answers, progress, visible_questions
 from survey_app.forms_engine.builder import Completeness, SectionRead, completeness, merge
-from survey_app.responses.models import ORG_SLOT, TRANSITIONS, Answer, Response, ResponseStatus
+from survey_app.responses.models import (
+    ORG_SLOT,
+    PERSON_TRANSITIONS,
+    TRANSITIONS,
+    Answer,
+    Response,
+    ResponseStatus,
+)
 from survey_app.rounds.models import LatePolicy, Round, RoundUnit
 
 EDITABLE = (ResponseStatus.DRAFT, ResponseStatus.RETURNED)
@@ -252,6 +259,8 @@ def transition(
     """Move the response along the status machine with a conditional UPDATE, and record it."""
     source = response.status
     action = TRANSITIONS.get((source, to))
+    if response.is_person and (source, to) not in PERSON_TRANSITIONS:
+        raise ResponseError("คำตอบของแบบสำรวจรายบุคคลไม่ผ่านการรับรอง จึงส่งกลับ รับรอง หรือเปิดแก้ไขไม่ได้")
     if action is None:
         raise ResponseError(f"เปลี่ยนสถานะจาก {source.label_th} เป็น {to.label_th} ไม่ได้")
     new_version = db.session.scalar(
@@ -296,9 +305,10 @@ def submit(response: Response, round_unit: RoundUnit, actor_id: int | None, now:
     late = now > round_unit.deadline()
     if late and response.round.late_policy == LatePolicy.REFUSE:
         raise TooLate("เลยกำหนดส่งแล้ว รอบนี้ไม่รับคำตอบหลังกำหนด คำตอบฉบับร่างยังบันทึกไว้ครบ กรุณาติดต่อหน่วยงานต้นสังกัดเพื่อขอขยายเวลา")
+    first_late = response.is_late if response.submitted_at is not None else late  # on time = first sent in time
     try:
         transition(
-            response, ResponseStatus.SUBMITTED, actor_id, submitted_at=now, submitted_by_id=actor_id, is_late=late
+            response, ResponseStatus.SUBMITTED, actor_id, submitted_at=now, submitted_by_id=actor_id, is_late=first_late
         )
     except ResponseError:
         if response.status == ResponseStatus.SUBMITTED:  # a parallel submit won: same result for the user

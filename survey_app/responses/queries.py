@@ -14,9 +14,10 @@ from survey_app.rounds.models import RoundUnit
 
 
 def get_response_or_404(user: ScopedUser, response_id: int) -> Response:
-    """A response in the user's scope (its org unit), else 404."""
+    """A unit's response in the user's scope (its org unit), else 404. One person's answers to a person
+    survey have no page for anyone (they are seen only as aggregates): 404 too."""
     response = db.session.get(Response, response_id)
-    if response is None:
+    if response is None or response.is_person:
         abort(404)
     ensure_in_scope(user, response.org_unit.id, response.org_unit.path)
     return response
@@ -43,7 +44,7 @@ def org_response(round_id: int, org_unit_id: int) -> Response | None:
 def get_upload_or_404(user: ScopedUser, upload_id: int) -> Upload:
     """An upload whose response is in scope, else 404 (the same answer as a missing file)."""
     upload = db.session.get(Upload, upload_id)
-    if upload is None:
+    if upload is None or upload.response.is_person:
         abort(404)
     unit: OrgUnit = upload.response.org_unit
     ensure_in_scope(user, unit.id, unit.path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 
 from sqlalchemy import select
 
@@ -26,13 +27,17 @@ STATUS_FILTER_LABELS = {
 }
 
 
+RECEIVED_STATUSES = (ResponseStatus.SUBMITTED, ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED)
+
+
 def member_status(m: SetMember) -> str:
     return m.response.status.value if m.response else "not_started"
 
 
 def on_time(m: SetMember) -> bool | None:
-    """True/False once submitted; None while it has not been submitted."""
-    if m.response is None or m.response.submitted_at is None:
+    """True/False while sent (submitted, certified or accepted): first sent by its deadline or not; None
+    while not sent (a returned unit is not sent until it sends again), so on time is never more than sent."""
+    if m.response is None or m.response.submitted_at is None or m.response.status not in RECEIVED_STATUSES:
         return None
     return not m.response.is_late
 
@@ -60,8 +65,9 @@ class Summary:
     def certified(self) -> int:
         return self.counts["certified"] + self.counts["accepted"]
 
-    def pct(self, n: int) -> float:
-        return 100.0 * n / self.expected if self.expected else 0.0
+    def pct(self, n: int) -> Fraction:
+        """Exact: the page rounds it once, half-up (see core/figures.py)."""
+        return Fraction(100 * n, self.expected) if self.expected else Fraction(0)
 
 
 def summarise(members: list[SetMember], now: datetime) -> Summary:

@@ -112,15 +112,19 @@ def rows_of(result) -> dict:  # type: ignore[no-untyped-def]
 def test_single_choice_with_none_keeps_none_out_of_the_denominator(hand):
     _report, by_key = results(*hand)
     rows = rows_of(by_key["c1"])
-    assert rows["ทำ"] == [2, 66.67] and rows["ไม่ทำ"] == [1, 33.33]
-    assert rows["ไม่มี/ไม่เกี่ยวข้อง"] == [1, 25.0]
+    # options over the 3 who chose one; every row over the 4 who answered, in its own column
+    assert rows["ทำ"] == [2, 66.67, 50.0] and rows["ไม่ทำ"] == [1, 33.33, 25.0]
+    assert rows["ไม่มี/ไม่เกี่ยวข้อง"] == [1, None, 25.0]
+    table = by_key["c1"].table
+    assert table.columns[2:] == ["ร้อยละของผู้เลือกตัวเลือก (n=3)", "ร้อยละของผู้ตอบข้อนี้ทั้งหมด (n=4)"]
     assert "n=3" in by_key["c1"].table.note and "n=4" in by_key["c1"].table.note
 
 
 def test_multiple_choice_percentages_over_those_who_chose(hand):
     _, by_key = results(*hand)
     rows = rows_of(by_key["m1"])
-    assert rows["อ่าน"] == [2, 66.67] and rows["เขียน"] == [2, 66.67] and rows["ไม่มี/ไม่เกี่ยวข้อง"] == [1, 25.0]
+    assert rows["อ่าน"] == [2, 66.67, 50.0] and rows["เขียน"] == [2, 66.67, 50.0]
+    assert rows["ไม่มี/ไม่เกี่ยวข้อง"] == [1, None, 25.0]
 
 
 def test_number_with_none_and_na_counted_apart_never_as_zero(hand):
@@ -149,7 +153,7 @@ def test_likert_mean_sd_level_and_share_high(hand):
     _, by_key = results(*hand)
     stats = by_key["r1"].stats
     assert stats["n"] == 4 and stats["mean"] == pytest.approx(3.75)
-    assert stats["sd"] == pytest.approx(1.258305739, rel=1e-6)  # sample S.D. of 5, 4, 2, 4
+    assert stats["sd"] == 1.26  # sample S.D. of 5, 4, 2, 4 = sqrt(4.75 / 3) = 1.2583…, printed half-up
     assert stats["level"] == "มาก" and stats["pct_high"] == 75.0
 
 
@@ -178,7 +182,7 @@ def test_certified_only_is_the_official_default(hand):
     world, rnd = hand
     report, by_key = results(world, rnd, status="certified")
     assert report.respondents == 3  # A, C and X; B is still waiting for certification
-    assert by_key["r1"].stats["mean"] == pytest.approx((5 + 2 + 4) / 3)
+    assert by_key["r1"].stats["mean"] == 3.67  # (5 + 2 + 4) / 3 = 3.666…
 
 
 def test_year_over_year_shows_last_years_figures(hand):
@@ -190,17 +194,22 @@ def test_year_over_year_shows_last_years_figures(hand):
     assert by_key["r1"].previous["mean"] == 1.0 and by_key["r1"].previous["n"] == 1
 
 
-def test_person_survey_hides_small_units_but_counts_them_in_totals(db):
+def test_person_survey_hides_small_units_and_their_complement_but_counts_them_in_totals(db):
     world = province_with_users()
     rnd = open_hand_round(publish("person"))
     for _i in range(3):
         put(rnd, world["a"], {**HAND["a"], "r1": V(5)}, ResponseStatus.SUBMITTED, slot=None)
+    for _i in range(5):
+        put(rnd, world["b"], {**HAND["b"], "r1": V(4)}, ResponseStatus.SUBMITTED, slot=None)
     for _i in range(6):
         put(rnd, world["c"], {**HAND["c"], "r1": V(3)}, ResponseStatus.SUBMITTED, slot=None)
     db.session.commit()
     report, by_key = results(world, rnd, status="submitted")
-    assert by_key["r1"].stats["n"] == 9 and by_key["r1"].stats["mean"] == pytest.approx((3 * 5 + 6 * 3) / 9)
-    names = {world["a"].id: "โรงเรียนเอ", world["c"].id: "โรงเรียนซี"}
+    assert by_key["r1"].stats["n"] == 14 and by_key["r1"].stats["mean"] == 3.79  # (15 + 20 + 18) / 14 = 3.7857…
+    names = {world["a"].id: "โรงเรียนเอ", world["b"].id: "โรงเรียนบี", world["c"].id: "โรงเรียนซี"}
     table = breakdown(report.data, rnd.form_version.parsed.question_map()["r1"], by="org_unit_id", names=names)
-    rows = {r[0]: r[2] for r in table.rows}
-    assert "ไม่แสดง" in rows["โรงเรียนเอ"] and rows["โรงเรียนซี"].startswith("3.00")
+    rows = {r[0]: r[1:] for r in table.rows}
+    # A (3) is under the minimum; B (5) is hidden too, else 14 − 6 − 5 would give A's answers
+    assert "ไม่แสดง" in rows["โรงเรียนเอ"][1] and rows["โรงเรียนเอ"][0] is None
+    assert "ไม่แสดง" in rows["โรงเรียนบี"][1]
+    assert rows["โรงเรียนซี"] == [6, 3.0, 0.0, "ปานกลาง"]

@@ -194,7 +194,7 @@ def test_zip_paths_cannot_climb_out_or_hide_controls():
     assert parts[2].endswith(".pdf") and parts[2].startswith("3.1.3 - ")
 
 
-def test_raw_table_of_paired_ratings_numbers_none_and_missing():
+def test_raw_table_of_paired_ratings_numbers_none_and_missing(db):
     defn = load_file(ROOT / "form_definitions" / "od_survey.yaml").definition
     responses = pd.DataFrame([
         [1, 10, "P1", "สพป.หนึ่ง", "primary_esa", "6701", "/10/", "submitted", False, datetime(2020, 1, 2, 3, 4, tzinfo=UTC), 10],

@@ -143,6 +143,10 @@ def _result(sheet: Sheet, result: QuestionResult, report: Report) -> None:
     if result.previous and report.previous_round is not None:
         year = FiscalYear(report.previous_round.fiscal_year).label()
         sheet.line(f"ปีที่แล้ว ({year}): {previous_text(result.question, result.previous)}", fmt="note")
+    if result.question.type == "rating":  # the headline as number cells offices can reuse
+        stats = result.stats
+        sheet.line("n", stats["n"], "ค่าเฉลี่ย", stats["mean"], "S.D.", stats["sd"], "ระดับ", stats["level"],
+                   "ร้อยละระดับมากขึ้นไป", stats["pct_high"])  # fmt: skip
     head, _last = sheet.table(dataclasses.replace(result.table, note=""), limit=MAX_LISTED)
     if result.chart is not None and len(result.table.rows) <= MAX_LISTED:
         sheet.chart(result.chart, result.table, head, 3)

@@ -46,5 +46,3 @@ def put(rnd, unit, answers, status, slot=ORG_SLOT):  # type: ignore[no-untyped-d
             response, step, None, submitted_at=now_bangkok()
         ) if step == ResponseStatus.SUBMITTED else operations.transition(response, step, None)
     return response
-
-

@@ -1,6 +1,5 @@
 """Every aggregate checked against answers made by hand for a small province."""
 
-
 import pytest
 
 from survey_app.accounts.kinds import OrgKind

@@ -52,7 +52,14 @@ def test_province_figures_match_the_hand_arithmetic(signed):
     assert round(sum(v[1] for k, v in c.items() if v[1] is not None), 2) == 100.0  # the options' column adds up
     d = results["d"].stats
     # 10 × 130.12 and 10 × 130.13: sum 2,602.50, mean and median 130.125 -> 130.13; 7 none, 1 N/A
-    assert (d["n"], d["sum"], d["mean"], d["median"], d["min"], d["max"]) == (20, 2602.5, 130.13, 130.13, 130.12, 130.13)
+    assert (d["n"], d["sum"], d["mean"], d["median"], d["min"], d["max"]) == (
+        20,
+        2602.5,
+        130.13,
+        130.13,
+        130.12,
+        130.13,
+    )
     assert (d["none"], d["na"]) == (7, 1)
 
 
@@ -97,7 +104,9 @@ def test_page_workbook_and_csv_print_the_same_figures(signed, client, auth):
     assert (4.13, "#,##0.00") in cells and (130.13, "#,##0.00") in cells and (2.62, "#,##0.00") in cells
     assert (1.64, "#,##0.00") in cells and (79.17, "#,##0.00") in cells
     assert not any(isinstance(v, float) and v in (4.125, 4.12, 1.94) for v, _ in cells)
-    counts = [c for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, float) and c.value.is_integer()]
+    counts = [
+        c for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, float) and c.value.is_integer()
+    ]
     assert not [c for c in counts if c.number_format == "#,##0.00" and c.column == 2 and c.value > 100]  # n are ints
     out = io.StringIO()
     write_csv(report, out)
@@ -111,8 +120,8 @@ def test_page_workbook_and_csv_print_the_same_figures(signed, client, auth):
 
 def test_group_of_one_has_no_sd_and_counts_are_whole(db, client, auth):
     from tests.factories import province_with_users
-    from tests.reports.test_aggregates import FINAL, HAND, publish
     from tests.reports.handmade import open_hand_round, put
+    from tests.reports.test_aggregates import FINAL, HAND, publish
 
     world = province_with_users()
     rnd = open_hand_round(publish())
@@ -136,10 +145,13 @@ def test_group_of_one_has_no_sd_and_counts_are_whole(db, client, auth):
 
 
 def test_on_time_is_a_part_of_sent(signed):
-    from survey_app.reports.build import _completeness_row
     import pandas as pd
 
-    group = pd.DataFrame({"status": ["submitted", "returned", "certified", "draft"], "on_time": [True, True, False, False]})
+    from survey_app.reports.build import _completeness_row
+
+    group = pd.DataFrame(
+        {"status": ["submitted", "returned", "certified", "draft"], "on_time": [True, True, False, False]}
+    )
     # a returned unit is not sent: sent 2, on time 1 (the returned one's first send does not count)
     assert _completeness_row("x", group) == ["x", 4, 2, 50.0, 1, 25.0, 1, 25.0]
     assert db  # the fixture made the app context

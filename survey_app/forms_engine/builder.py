@@ -5,7 +5,7 @@ Form classes are built once per (definition hash, section) and cached: definitio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +102,32 @@ def read_section(
 def merge(stored: Answers, read: SectionRead) -> dict[str, Answer]:
     """The response's answers after applying a section read."""
     return {k: v for k, v in stored.items() if k not in read.cleared} | read.answers
+
+
+TYPED_NONE_WARNING = (
+    'คุณพิมพ์ว่า "{typed}" — ถ้าหน่วยงานไม่มีการดำเนินการในข้อนี้ ให้ติ๊กช่อง "ไม่มี" แทนการพิมพ์ (รายงานจะนับเป็น "ไม่มี" ได้ถูกต้อง)'
+)
+_TYPED_SHOWN = 40  # characters of the typed word quoted back (without its own quotes)
+
+
+def typed_none_warnings(
+    section: s.Section, answers: Answers, org_kind: str | None, errors: Mapping[str, object] | None = None
+) -> dict[str, list[str]]:
+    """Warnings by question key for shown text answers that only say "none" in words ("ไม่มี", "-", ...).
+
+    A warning, not an error: the text is saved as typed, but reports count only the switch as "none", so the
+    page asks for the switch. Computed from the answers, not from a save, so it stays until the user fixes it;
+    the one place the section page (GET and POST) and the autosave reply take it from. A field with an error
+    gets none: its answer here is the stored one, not what the user has just typed."""
+    warnings: dict[str, list[str]] = {}
+    for q in section.all_questions():
+        answer = answers.get(q.key)
+        if answer is None or q.key in (errors or {}):
+            continue
+        if question_type(q).typed_none(q, answer) and question_visible(q, answers, org_kind):
+            typed = str(answer.value).strip().strip("\"'“”‘’")[:_TYPED_SHOWN]
+            warnings[q.key] = [TYPED_NONE_WARNING.format(typed=typed)]
+    return warnings
 
 
 @dataclass

@@ -56,6 +56,12 @@ class QuestionType:
     def display_value(self, q: s.Question, value: Any) -> str:
         return str(value)
 
+    def typed_none(self, q: s.Question, answer: Answer) -> bool:
+        """Whether a stored answer is a typed word for "none" where the question has a "ไม่มี" switch.
+
+        Only free text can say it in words; the page then warns and offers the switch (the answer stays)."""
+        return False
+
 
 def none_label(q: s.Question) -> str:
     """What an explicit "none" is called for this question (a choice question may name its own)."""

@@ -28,6 +28,7 @@ from survey_app.core.thai import thai_date
 from survey_app.core.web import select_choices
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import NA_ANSWER, NONE_ANSWER, Answer, AnswerState
+from survey_app.forms_engine.none_words import looks_like_none
 from survey_app.forms_engine.parsing import parse_date, parse_number
 from survey_app.forms_engine.scale_types import PairedRatingType, RatingType
 from survey_app.forms_engine.type_base import (
@@ -147,6 +148,9 @@ class TextType(QuestionType):
     def form_data(self, q: s.Question, answer: Answer | None) -> dict[str, Any]:
         value = answer.value if answer is not None and answer.has_value else ""
         return {q.key: value, **flag_data(q, answer)}
+
+    def typed_none(self, q: s.ShortText | s.LongText, answer: Answer) -> bool:
+        return q.allow_none and answer.has_value and looks_like_none(answer.value)
 
 
 class LongTextType(TextType):

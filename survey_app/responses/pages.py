@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from survey_app.core.web import provided
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer, Answers, progress, question_visible, section_applies
-from survey_app.forms_engine.builder import SectionRead, form_class, form_data, page_helpers
+from survey_app.forms_engine.builder import SectionRead, form_class, form_data, page_helpers, typed_none_warnings
 from survey_app.forms_engine.types import question_type
 from survey_app.responses.models import Response
 
@@ -31,7 +31,8 @@ def section_form(response: Response, index: int, *, posted: bool, answers: Answe
 def page_context(
     response: Response, index: int, form: FlaskForm, answers: Answers, errors: dict[str, list[str]]
 ) -> dict[str, Any]:
-    """Everything _section_page.html needs."""
+    """Everything _section_page.html needs; the typed-"none" warnings come from the answers shown, so a page
+    opened later still warns until the text is replaced by the switch."""
     defn = response.round.form_version.parsed
     kind = response.org_unit.kind.value
     answered, required = progress(defn, answers, kind)
@@ -42,6 +43,7 @@ def page_context(
         "index": index,
         "form": form,
         "errors": errors,
+        "warnings": typed_none_warnings(defn.sections[index], answers, kind, errors),
         "answers": answers,
         "answered": answered,
         "required": required,

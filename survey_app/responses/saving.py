@@ -1,7 +1,8 @@
 """Saving one posted section: read it, store its new files, write the answers, and report what happened.
 
 Valid answers are saved even when another field has an error, so nothing typed correctly is lost; the
-invalid fields come back with their messages and what the user typed.
+invalid fields come back with their messages and what the user typed. Text that only says "none" ("ไม่มี",
+"-") is saved as typed, with a warning that offers the "ไม่มี" switch.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask import request
 from flask_wtf import FlaskForm
 
 from survey_app.extensions import db
-from survey_app.forms_engine.builder import SectionRead, read_section
+from survey_app.forms_engine.builder import SectionRead, merge, read_section, typed_none_warnings
 from survey_app.responses import operations
 from survey_app.responses.models import Response
 from survey_app.responses.pages import section_form, split_pending_files
@@ -24,6 +25,7 @@ class SaveAttempt:
     form: FlaskForm
     read: SectionRead | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # saved anyway, e.g. "ไม่มี" typed as text
     conflict: operations.StaleSave | None = None
 
 
@@ -45,6 +47,8 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
         read.answers.update(stored_files.answers)
         read.errors.update(stored_files.errors)
     attempt.errors = dict(read.errors)
+    kind = response.org_unit.kind.value
+    attempt.warnings = typed_none_warnings(defn.sections[index], merge(stored, read), kind, read.errors)
     try:
         operations.save_answers(response, defn, read, expected, actor_id, None if stored_files else stored)
         form.row_version.data = str(response.row_version)  # read before the commit: nothing reloads after it

@@ -94,6 +94,7 @@ def _autosave_reply(response: Response, attempt: SaveAttempt):  # type: ignore[n
         saved=True,
         version=response.row_version,
         errors=attempt.errors,
+        warnings=attempt.warnings,
         saved_at=thai_date(response.last_saved_at, with_time=True) if response.last_saved_at else None,
     )
 

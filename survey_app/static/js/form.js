@@ -1,5 +1,6 @@
 // Answer pages: exclusive "none" choices, "none" checkboxes that empty their field, show_if toggling,
-// and a warning before leaving with unsaved changes. The server checks all of this again.
+// the typed-"ไม่มี" warning and its button, and a warning before leaving with unsaved changes.
+// The server checks all of this again.
 (function () {
   "use strict";
   var form = document.getElementById("answer-form");
@@ -24,7 +25,10 @@
         if (el.dataset.exclusive || other.dataset.exclusive) { other.checked = false; }
       });
     }
-    if (el.dataset.noneFor) { syncNone(el); }
+    if (el.dataset.noneFor) {
+      syncNone(el);
+      if (el.checked) { showWarning(el.dataset.noneFor, []); }
+    }
     refreshConditions();
   });
 
@@ -45,6 +49,70 @@
     }
   }
   form.querySelectorAll("[data-none-for]").forEach(function (box) { if (box.checked) { syncNone(box); } });
+
+  // Typed "ไม่มี": the server saves the text as typed but warns beside the field (builder.typed_none_warnings),
+  // on the page and in the autosave reply; the button ticks the switch instead, which reports count as "none".
+  var APPLY_NONE = "ติ๊ก \"ไม่มี\" และลบข้อความ";  // as in _questions.html
+  function noneSwitch(key) { return form.querySelector('input[name="' + key + '__none"]'); }
+  function describe(field, id, on) {
+    if (!field) { return; }
+    var ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (x) { return x && x !== id; });
+    if (on) { ids.push(id); }
+    if (ids.length) { field.setAttribute("aria-describedby", ids.join(" ")); }
+    else { field.removeAttribute("aria-describedby"); }
+  }
+  function showWarning(key, messages) {
+    var box = form.querySelector('[data-typed-none-for="' + key + '"]');
+    var toggle = noneSwitch(key);
+    if (!messages.length || (toggle && toggle.checked)) {
+      if (box) { box.remove(); }
+      describe(document.getElementById(key), "warn-" + key, false);
+      return;
+    }
+    var question = document.getElementById("q-" + key);
+    if (!box && question) {
+      box = document.createElement("div");
+      box.className = "typed-none";
+      box.id = "warn-" + key;
+      box.setAttribute("role", "status");
+      box.dataset.typedNoneFor = key;
+      box.appendChild(document.createElement("small"));
+      if (toggle) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "secondary outline small";
+        button.dataset.applyNone = key;
+        button.textContent = APPLY_NONE;
+        box.appendChild(button);
+      }
+      var error = question.querySelector(".field-error");
+      question.insertBefore(box, error && error.parentNode === question ? error : null);
+    }
+    if (!box) { return; }
+    box.querySelector("small").textContent = messages.join(" ");
+    describe(document.getElementById(key), "warn-" + key, true);
+  }
+  function showWarnings(warnings) {
+    form.querySelectorAll("[data-typed-none-for]").forEach(function (box) {
+      if (!warnings[box.dataset.typedNoneFor]) { showWarning(box.dataset.typedNoneFor, []); }
+    });
+    Object.keys(warnings).forEach(function (key) { showWarning(key, warnings[key]); });
+  }
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-apply-none]");
+    if (!button) { return; }
+    var key = button.dataset.applyNone;
+    var toggle = noneSwitch(key);
+    if (!toggle) { return; }
+    toggle.checked = true;
+    syncNone(toggle);
+    var field = document.getElementById(key);
+    if (field) { field.dataset.kept = ""; } // unticking again should not bring the typed "ไม่มี" back
+    showWarning(key, []);
+    dirty = true;
+    refreshConditions();
+    toggle.focus();
+  });
 
   // show_if: the same rules as the server (survey_app/forms_engine/answers.py).
   function holds(cond) {
@@ -103,6 +171,7 @@
       .then(function (res) {
         if (res.body.saved) {
           if (version) { version.value = res.body.version; }
+          showWarnings(res.body.warnings || {});
           say("บันทึกอัตโนมัติแล้ว " + (res.body.saved_at || ""));
         } else if (res.body.conflict) {
           say("มีผู้อื่นบันทึกแบบสอบถามนี้ กด \"บันทึกร่าง\" เพื่อดูรายละเอียด");

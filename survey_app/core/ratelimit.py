@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import String, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +22,15 @@ class RateLimitHit(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     window_start: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `limit` requests for `key` in each window of `window_seconds`."""
+
+    key: str
+    limit: int
+    window_seconds: int
 
 
 def allow(key: str, limit: int, window_seconds: int, now: float | None = None) -> bool:
@@ -40,3 +51,13 @@ def allow(key: str, limit: int, window_seconds: int, now: float | None = None) -
         except IntegrityError:  # another request created the row first
             return allow(key, limit, window_seconds, now)
     return bumped <= limit
+
+
+def allow_all(limits: Iterable[Limit], now: float | None = None) -> bool:
+    """Count one request against every limit; False when any of them is exceeded.
+
+    Every limit is counted even when an earlier one refuses, so a client that keeps trying while refused
+    keeps using up each of its budgets (it cannot reset one by tripping another)."""
+    moment = now if now is not None else time.time()
+    results = [allow(lim.key, lim.limit, lim.window_seconds, moment) for lim in limits]
+    return all(results)

@@ -29,6 +29,7 @@ from survey_app.reports.aggregate import (
     rating_stats,
 )
 from survey_app.reports.data import Filters, RoundData, load_round
+from survey_app.reports.duplicates import DuplicateFlags, probable_duplicates
 from survey_app.reports.privacy import hidden_label, withheld_message
 from survey_app.rounds.models import Round
 
@@ -51,6 +52,7 @@ class Report:
     previous_round: Round | None = None
     agencies: dict[int, str] = field(default_factory=dict)
     withheld: str | None = None  # person rounds: why no figure of this selection may be shown
+    duplicates: DuplicateFlags = field(default_factory=DuplicateFlags)  # person rounds: probable repeats
 
     @property
     def respondents(self) -> int:
@@ -70,7 +72,9 @@ def build_report(user: ScopedUser, rnd: Round, filters: Filters) -> Report:
     if prev_data is not None and not prev_data.shown:
         prev_data = None  # last year's group was too small to show: no year-over-year figures
     sections = [_section(data, prev_data, sec) for sec in data.defn.sections]
-    return Report(data, sections, completeness(data, agencies), gap_ranking(data), previous, agencies)
+    report = Report(data, sections, completeness(data, agencies), gap_ranking(data), previous, agencies)
+    report.duplicates = probable_duplicates(data)
+    return report
 
 
 def _section(data: RoundData, prev: RoundData | None, section: s.Section) -> SectionReport:

@@ -111,6 +111,8 @@ def _cover_facts(report: Report, generated_by: str) -> list[tuple[str, Any]]:
     if report.completeness is not None and report.completeness.rows:
         total = report.completeness.rows[-1]
         facts += [("หน่วยงานที่ต้องตอบ", total[1]), ("ส่งแล้ว", total[2]), ("รับรองแล้ว", total[4])]
+    if report.duplicates.note:
+        facts.append(("คำตอบที่อาจซ้ำ", report.duplicates.note))
     if report.previous_round is not None:
         prev = report.previous_round
         facts.append(("เปรียบเทียบกับ", f"{prev.title} ({FiscalYear(prev.fiscal_year).label()})"))

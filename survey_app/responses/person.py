@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
 from survey_app.core import audit
@@ -62,11 +68,18 @@ def claim_code(round_unit: RoundUnit, code: str) -> PersonCode | None:
 
 
 def record_person_response(
-    round_unit: RoundUnit, defn: s.FormDefinition, answers: dict[str, Answer], now: datetime, code: PersonCode | None
+    round_unit: RoundUnit,
+    defn: s.FormDefinition,
+    answers: dict[str, Answer],
+    now: datetime,
+    code: PersonCode | None,
+    device_hash: str | None = None,
 ) -> Response:
     """Store one person's complete answers as a submitted response of the unit (no user attached)."""
     questions = defn.question_map()
-    response = Response(round_id=round_unit.round_id, org_unit_id=round_unit.org_unit_id, org_slot=None)
+    response = Response(
+        round_id=round_unit.round_id, org_unit_id=round_unit.org_unit_id, org_slot=None, device_hash=device_hash
+    )
     db.session.add(response)
     db.session.flush()
     for key, value in answers.items():
@@ -83,3 +96,57 @@ def record_person_response(
         code.response_id = response.id
         db.session.flush()
     return response
+
+
+# A browser's device id: random, made here, never tied to a person; only its per-round hash is stored.
+_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+AGAIN_MAX_AGE = 7 * 24 * 3600  # a form left open on a shared tablet still sends; one answer spends the choice
+
+
+def new_device_id() -> str:
+    """A random id for a browser that has none (128 bits, the shape of secrets.token_urlsafe(16))."""
+    return secrets.token_urlsafe(16)
+
+
+def valid_device_id(value: str | None) -> bool:
+    """Only ids we could have made are used; anything else is replaced by a fresh one."""
+    return value is not None and _DEVICE_ID.fullmatch(value) is not None
+
+
+def device_hash(round_id: int, device_id: str) -> str:
+    """HMAC-SHA256 of the device id, keyed with the app's secret and salted with the round (64 hex).
+
+    One-way, so the stored value cannot be turned back into the cookie; per round, so one tablet's answers
+    to different surveys cannot be linked to each other through it."""
+    key = current_app.secret_key
+    key_bytes = key if isinstance(key, bytes) else str(key).encode()
+    return hmac.new(key_bytes, f"device:{round_id}:{device_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_answered_mark() -> str:
+    """The "already answered" cookie's value: new at each answer, so an "again" choice is spent by one answer."""
+    return secrets.token_urlsafe(9)
+
+
+def _again_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="person-answer-again")
+
+
+def _mark_digest(mark: str) -> str:
+    return hashlib.sha256(mark.encode()).hexdigest()[:16]
+
+
+def again_token(round_unit_id: int, answered_mark: str) -> str:
+    """Signed proof that this browser, after answering, chose "another person answers on this device"."""
+    return _again_signer().dumps({"ru": round_unit_id, "mark": _mark_digest(answered_mark)})
+
+
+def again_allowed(token: str | None, round_unit_id: int, answered_mark: str) -> bool:
+    """True when the posted choice was offered to this browser, for this unit, since its last answer."""
+    if not token:
+        return False
+    try:
+        data = _again_signer().loads(token, max_age=AGAIN_MAX_AGE)
+    except BadData:
+        return False
+    return isinstance(data, dict) and data == {"ru": round_unit_id, "mark": _mark_digest(answered_mark)}

@@ -43,8 +43,12 @@ def get_round_unit_or_404(user: ScopedUser, round_id: int, org_unit_id: int) -> 
 
 
 def round_unit_by_token(token: str) -> RoundUnit | None:
-    """A person-survey link; unknown tokens find nothing (404 upstream)."""
-    if not token or len(token) > 64:
+    """A person-survey link; unknown tokens find nothing (404 upstream).
+
+    Tokens are what secrets.token_urlsafe makes (rounds.models.new_link_token): 16 to 64 URL-safe base64
+    letters. Anything else is refused before the query: PostgreSQL rejects some characters outright (a NUL
+    byte is an error there, not a miss), and a mistyped link costs no query."""
+    if not 16 <= len(token) <= 64 or not token.isascii() or not token.replace("-", "").replace("_", "").isalnum():
         return None
     return db.session.scalar(select(RoundUnit).where(RoundUnit.link_token == token))
 

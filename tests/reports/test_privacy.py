@@ -107,6 +107,8 @@ def test_pages_say_why_and_show_no_figure_of_a_hidden_group(signed, client, auth
     shown = client.get(base + "&district=6701&kind=basic_school").get_data(as_text=True)
     assert 'data-testid="withheld"' not in shown and 'data-testid="respondents">18<' in shown
     assert 'data-testid="privacy-note"' in shown
+    # A's 6th and 7th teachers gave the same answers seconds apart: flagged, not silently counted
+    assert 'data-testid="duplicates"' in client.get(base).get_data(as_text=True)
 
 
 def test_breakdowns_hide_small_groups_and_their_complements(signed, client, auth):

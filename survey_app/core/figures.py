@@ -81,13 +81,14 @@ def mean(values: Sequence[int] | Sequence[Fraction]) -> Fraction | None:
 
 
 def sample_sd(values: Sequence[int] | Sequence[Fraction]) -> Decimal | None:
-    """The sample standard deviation (n − 1), to 40 digits; a group of one has none."""
+    """The sample standard deviation (n − 1), to 40 digits; a group of one has none. Whole numbers (ratings)
+    stay in integer arithmetic: var = (n·Σx² − (Σx)²) / (n(n − 1)), exact and fast for 100,000 answers."""
     n = len(values)
     if n < 2:
         return None
-    total = Fraction(exact_sum(values))
-    squares = sum((Fraction(v) * v for v in values), start=Fraction(0))
-    variance = (squares - total * total / n) / (n - 1)
+    total = exact_sum(values)
+    squares = sum((v * v for v in values), start=0)
+    variance = Fraction(n * squares - total * total) / (n * (n - 1))
     with localcontext() as ctx:
         ctx.prec = 40
         return (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()

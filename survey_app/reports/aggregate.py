@@ -84,7 +84,9 @@ def _share_rows(
     carry only the second percentage. (A multiple-choice count is of picks; its base is still people.)"""
     n_all = n_value + nones + nas
     explicit = none_row or na_row
-    rows = [[label, count, _pct(count, n_value), *([_pct(count, n_all)] if explicit else [])] for label, count in counted]
+    rows = [
+        [label, count, _pct(count, n_value), *([_pct(count, n_all)] if explicit else [])] for label, count in counted
+    ]
     if none_row:
         rows.append([NONE_ROW, nones, None, _pct(nones, n_all)])
     if na_row:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, abort, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -160,6 +160,13 @@ def init_app(app: Flask) -> None:
         fetch a changed file after a deployment."""
         if endpoint == "static" and "filename" in values:
             values.setdefault("v", _static_stamp(app.static_folder or "", str(values["filename"])))
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        """A NUL byte in the path or query string is never meaningful; PostgreSQL refuses it in text, which
+        would surface as a 500. Answer "not found" before any query sees it."""
+        if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
+            abort(404)
 
     @app.before_request
     def _declare_write_intent() -> None:

@@ -152,3 +152,9 @@ def test_org_unit_names_are_inert_in_the_directory(client, auth, world):
     html = client.get("/directory").get_data(as_text=True)
     assert "&lt;b onclick=alert(1)&gt;" in html and "<b onclick" not in html
     assert db.session.scalar(select(OrgUnit.name_th).where(OrgUnit.id == world["a"].id)).startswith("<b")
+
+
+@pytest.mark.parametrize("path", ["/s/%00", "/reports/rounds/1?district=%00", "/login?next=%00", "/responses/1%00"])
+def test_nul_bytes_in_urls_are_not_found_never_a_500(client, path):
+    """Issue 13/14: a NUL byte reached PostgreSQL and gave a 500 (also on the unauthenticated /s/%00)."""
+    assert client.get(path).status_code == 404

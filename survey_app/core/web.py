@@ -161,12 +161,7 @@ def init_app(app: Flask) -> None:
         if endpoint == "static" and "filename" in values:
             values.setdefault("v", _static_stamp(app.static_folder or "", str(values["filename"])))
 
-    @app.before_request
-    def _refuse_nul() -> None:
-        """A NUL byte in the path or query string is never meaningful; PostgreSQL refuses it in text, which
-        would surface as a 500. Answer "not found" before any query sees it."""
-        if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
-            abort(404)
+    app.before_request(refuse_nul)
 
     @app.before_request
     def _declare_write_intent() -> None:
@@ -176,3 +171,10 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _request_path() -> dict[str, object]:
         return {"request_path": request.path}
+
+
+def refuse_nul() -> None:
+    """A NUL byte in the path or query string is never meaningful; PostgreSQL refuses it in text, which
+    would surface as a 500. Answer "not found" before any query sees it."""
+    if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
+        abort(404)

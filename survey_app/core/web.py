@@ -126,6 +126,13 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda v: thai.thai_date(v, with_time=True), "thai_datetime")
     app.add_template_filter(thai.thai_digits, "thai_digits")
     app.add_template_filter(thai.format_number, "number")
+    app.jinja_env.globals.update(nav_items=nav_items, today_be=lambda: thai.thai_date(thai.today_bangkok()))
+    _register_error_pages(app)
+    _register_request_hooks(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Thai error pages; a form whose CSRF token expired is shown again with what was typed."""
 
     @app.errorhandler(404)
     def not_found(_exc):  # type: ignore[no-untyped-def]
@@ -152,7 +159,9 @@ def init_app(app: Flask) -> None:
     def server_error(_exc):  # type: ignore[no-untyped-def]
         return _error(500, "ระบบขัดข้อง", "เกิดข้อผิดพลาดภายในระบบ กรุณาลองใหม่อีกครั้ง")
 
-    app.jinja_env.globals.update(nav_items=nav_items, today_be=lambda: thai.thai_date(thai.today_bangkok()))
+
+def _register_request_hooks(app: Flask) -> None:
+    """Versioned static URLs, refusal of NUL bytes, the SQLite write intent, the request path for templates."""
 
     @app.url_defaults
     def _static_version(endpoint: str, values: dict[str, object]) -> None:

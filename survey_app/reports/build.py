@@ -72,9 +72,8 @@ def build_report(user: ScopedUser, rnd: Round, filters: Filters) -> Report:
     if prev_data is not None and not prev_data.shown:
         prev_data = None  # last year's group was too small to show: no year-over-year figures
     sections = [_section(data, prev_data, sec) for sec in data.defn.sections]
-    report = Report(data, sections, completeness(data, agencies), gap_ranking(data), previous, agencies)
-    report.duplicates = probable_duplicates(data)
-    return report
+    return Report(data, sections, completeness(data, agencies), gap_ranking(data), previous, agencies,
+                  duplicates=probable_duplicates(data))  # fmt: skip
 
 
 def _section(data: RoundData, prev: RoundData | None, section: s.Section) -> SectionReport:
@@ -190,9 +189,6 @@ def _ranked(rows: list[list[Any]], column: int) -> list[list[Any]]:
     return ranked
 
 
-BREAKDOWN_TYPES = ("integer", "decimal", "rating", "paired_rating", "single_choice", "multiple_choice")
-
-
 def breakdown(
     data: RoundData, q: s.Question, by: str = "agency_id", names: dict[int, str] | None = None,
     links: dict[int, str] | None = None,
@@ -200,12 +196,12 @@ def breakdown(
     """Headline figures of one question per agency (by="agency_id") or per school (by="org_unit_id"), as
     number columns. In a person survey a group the privacy rule hides shows only its name and a note; its
     answers still count in the totals above it. `links` (group id -> URL) lets a page drill down."""
-    if q.type not in BREAKDOWN_TYPES or data.responses.empty:
+    if q.type not in HEADLINE_COLUMNS or data.responses.empty:
         return None
     answers = data.answers_of(q.key).merge(data.responses[["response_id", by]], on="response_id")
     units = data.responses.groupby(by, observed=True)["org_unit_id"].unique()
     hidden = _hidden_groups(data, units)
-    columns = ["กลุ่ม", "n", *HEADLINE_COLUMNS[q.type](data, q)]
+    columns = ["กลุ่ม", "n", *HEADLINE_COLUMNS[q.type](q)]
     rows = []
     for group_id, group in answers.groupby(by, sort=False, observed=True):
         label = (names or {}).get(int(group_id), str(group_id))
@@ -234,26 +230,14 @@ def _hidden_groups(data: RoundData, units: pd.Series) -> set[Any]:
     return {group_id for group_id, ids in units.items() if not data.disclosure.shows(ids)}
 
 
-def _choice_columns(data: RoundData, q: s.Question) -> list[str]:
-    return ["เลือกตัวเลือก", "ไม่มี", "N/A"]
-
-
-def _rating_columns(data: RoundData, q: s.Question) -> list[str]:
-    return ["ค่าเฉลี่ย", "S.D.", "ระดับ"]
-
-
-def _paired_columns(data: RoundData, q: s.Question) -> list[str]:
-    return [*(r.label.th for r in getattr(q, "ratings", [])), "GAP"]
-
-
-def _number_columns(data: RoundData, q: s.Question) -> list[str]:
-    return ["ค่าเฉลี่ย", "ผลรวม"]
-
-
-HEADLINE_COLUMNS: dict[str, Callable[[RoundData, s.Question], list[str]]] = {
-    "integer": _number_columns, "decimal": _number_columns, "rating": _rating_columns,
-    "paired_rating": _paired_columns, "single_choice": _choice_columns, "multiple_choice": _choice_columns,
-}  # fmt: skip
+HEADLINE_COLUMNS: dict[str, Callable[[s.Question], list[str]]] = {
+    "integer": lambda q: ["ค่าเฉลี่ย", "ผลรวม"],
+    "decimal": lambda q: ["ค่าเฉลี่ย", "ผลรวม"],
+    "rating": lambda q: ["ค่าเฉลี่ย", "S.D.", "ระดับ"],
+    "paired_rating": lambda q: [*(r.label.th for r in getattr(q, "ratings", [])), "GAP"],
+    "single_choice": lambda q: ["เลือกตัวเลือก", "ไม่มี", "N/A"],
+    "multiple_choice": lambda q: ["เลือกตัวเลือก", "ไม่มี", "N/A"],
+}  # the figure columns of a breakdown, per question type (the types a breakdown covers)
 
 
 def _headline(data: RoundData, q: s.Question, group: pd.DataFrame) -> list[Any]:

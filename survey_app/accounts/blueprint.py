@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select
 from survey_app.accounts.forms import LoginForm
 from survey_app.accounts.models import User, UserSession
 from survey_app.core.security import is_safe_next
-from survey_app.core.web import replay_fields
+from survey_app.core.replay import fields_to_replay
 from survey_app.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -39,8 +39,9 @@ _USER_OF_SESSION = (
 
 @login_manager.unauthorized_handler
 def unauthorized():  # type: ignore[no-untyped-def]
-    """Not logged in (or the session ended): a POST keeps what was typed through the login page."""
-    fields = replay_fields()
+    """Not logged in (or the session ended): a draft typed on the user's own page is carried through the
+    login page (checked again against who signs in); anything else is not carried."""
+    fields = fields_to_replay()
     if fields and is_safe_next(request.path):
         form = LoginForm(formdata=None)
         return render_template("accounts/login.html", form=form, replay=fields, replay_to=request.path), 401

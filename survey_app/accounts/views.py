@@ -10,6 +10,7 @@ from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import User
 from survey_app.accounts.passwords import policy_problems, verify_password
 from survey_app.core.i18n import LANG_COOKIE, LANGUAGES
+from survey_app.core.replay import replayable
 from survey_app.core.scope import Role, ensure_role
 from survey_app.core.security import is_safe_next
 from survey_app.core.web import home_panels, select_choices
@@ -32,8 +33,9 @@ def login():  # type: ignore[no-untyped-def]
             _start_session(user)
             db.session.commit()
             replay_to = request.form.get("replay_to")
-            if replay_to and is_safe_next(replay_to):
-                return render_template("replay.html", fields=_carried_fields(), target=replay_to, expired=False)
+            carried = _carried_fields()
+            if replay_to and is_safe_next(replay_to) and replayable(carried, replay_to, user.id):
+                return render_template("replay.html", fields=carried, target=replay_to, expired=False)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("accounts.home"))
     replay = _carried_fields() if request.form.get("replay_to") else []

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import Flask, abort, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from survey_app.core import thai
+from survey_app.core import replay, thai
 from survey_app.core.db import write_intent
 
 
@@ -76,23 +77,6 @@ def select_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-MAX_REPLAY_FIELDS = 2000
-MAX_REPLAY_CHARS = 500_000
-
-
-def replay_fields() -> list[tuple[str, str]]:
-    """The posted text fields (not the old token, not files) to carry through a re-login or a new token.
-
-    They travel only through the user's own browser, in hidden inputs; nothing is stored on the server.
-    """
-    if request.method != "POST" or not request.form:
-        return []
-    fields = [(k, v) for k, values in request.form.lists() if k != "csrf_token" for v in values]
-    if len(fields) > MAX_REPLAY_FIELDS or sum(len(k) + len(v) for k, v in fields) > MAX_REPLAY_CHARS:
-        return []
-    return fields
-
-
 _PROVIDERS: dict[str, Callable[..., object]] = {}
 
 
@@ -126,7 +110,12 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda v: thai.thai_date(v, with_time=True), "thai_datetime")
     app.add_template_filter(thai.thai_digits, "thai_digits")
     app.add_template_filter(thai.format_number, "number")
-    app.jinja_env.globals.update(nav_items=nav_items, today_be=lambda: thai.thai_date(thai.today_bangkok()))
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        today_be=lambda: thai.thai_date(thai.today_bangkok()),
+        draft_marker=replay.marker_for_this_page,
+        draft_marker_field=replay.MARKER_FIELD,
+    )
     _register_error_pages(app)
     _register_request_hooks(app)
 
@@ -149,10 +138,13 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_exc):  # type: ignore[no-untyped-def]
-        """An expired or missing token: show what was typed again, with a fresh token, one click from sent."""
-        fields = replay_fields()
-        if fields:
+        """An expired or missing token. A draft the user typed on their own page is offered again (with a
+        fresh token, or through the sign-in page when the session has gone); anything else just fails."""
+        fields = replay.fields_to_replay()
+        if fields and current_user.is_authenticated:
             return render_template("replay.html", fields=fields, target=request.path, expired=True), 400
+        if fields:  # the session has gone: sign in first, and the draft comes along
+            return app.login_manager.unauthorized()  # type: ignore[attr-defined]
         return _error(400, "แบบฟอร์มหมดอายุ", "กรุณากลับไปหน้าก่อนหน้า โหลดหน้าใหม่ แล้วลองอีกครั้ง")
 
     @app.errorhandler(500)

@@ -254,24 +254,38 @@ def changes_since(response: Response, version: int) -> list[Change]:
 
 
 def transition(
-    response: Response, to: ResponseStatus, actor_id: int | None, *, comment: str | None = None, **values: Any
+    response: Response,
+    to: ResponseStatus,
+    actor_id: int | None,
+    *,
+    comment: str | None = None,
+    checked_version: int | None = None,
+    **values: Any,
 ) -> None:
-    """Move the response along the status machine with a conditional UPDATE, and record it."""
+    """Move the response along the status machine with a conditional UPDATE, and record it.
+
+    `checked_version` ties the move to the answers the caller checked: a submit whose completeness was
+    judged on version N goes through only if the row is still at version N (a save in between refuses it)."""
     source = response.status
     action = TRANSITIONS.get((source, to))
     if response.is_person and (source, to) not in PERSON_TRANSITIONS:
         raise ResponseError("คำตอบของแบบสำรวจรายบุคคลไม่ผ่านการรับรอง จึงส่งกลับ รับรอง หรือเปิดแก้ไขไม่ได้")
     if action is None:
         raise ResponseError(f"เปลี่ยนสถานะจาก {source.label_th} เป็น {to.label_th} ไม่ได้")
+    condition = [Response.id == response.id, Response.status == source]
+    if checked_version is not None:
+        condition.append(Response.row_version == checked_version)
     new_version = db.session.scalar(
         update(Response)
-        .where(Response.id == response.id, Response.status == source)
+        .where(*condition)
         .values(status=to, row_version=Response.row_version + 1, **values)
         .returning(Response.row_version)
         .execution_options(synchronize_session=False)
     )
     if new_version is None:
         db.session.refresh(response)
+        if response.status == source:  # only the version moved: answers changed after they were checked
+            raise ResponseError("มีการบันทึกคำตอบระหว่างที่กำลังส่ง กรุณาตรวจคำตอบแล้วกดส่งอีกครั้ง")
         raise ResponseError(f"สถานะเปลี่ยนไปแล้วโดยผู้อื่น (ขณะนี้: {response.status.label_th})")
     for name, value in {"status": to, "row_version": new_version, **values}.items():
         set_committed_value(response, name, value)  # what the row now holds, without reading it again
@@ -297,6 +311,7 @@ def submit(response: Response, round_unit: RoundUnit, actor_id: int | None, now:
     """Submit once: complete answers, the deadline on the server clock, the round's late rule."""
     if not response.status.editable:
         return SubmitOutcome(already=True)
+    checked_version = response.row_version  # read before the answers: a later save moves it
     defn = response.round.form_version.parsed
     kind = response.org_unit.kind.value
     check = completeness(defn, _prune_hidden(response, defn, kind), kind)
@@ -308,8 +323,9 @@ def submit(response: Response, round_unit: RoundUnit, actor_id: int | None, now:
     first_late = response.is_late if response.submitted_at is not None else late  # on time = first sent in time
     try:
         transition(
-            response, ResponseStatus.SUBMITTED, actor_id, submitted_at=now, submitted_by_id=actor_id, is_late=first_late
-        )
+            response, ResponseStatus.SUBMITTED, actor_id, checked_version=checked_version,
+            submitted_at=now, submitted_by_id=actor_id, is_late=first_late,
+        )  # fmt: skip
     except ResponseError:
         if response.status == ResponseStatus.SUBMITTED:  # a parallel submit won: same result for the user
             return SubmitOutcome(already=True)

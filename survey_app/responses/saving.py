@@ -40,7 +40,11 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
     stored = response.answer_map()
     read = read_section(defn, defn.sections[index], form, stored, response.org_unit.kind.value)
     attempt.read = read
-    expected = request.form.get("row_version", type=int) or response.row_version
+    expected = posted_version()
+    if expected is None:  # a page always posts the version it was built from; without it nothing is known
+        attempt.conflict = operations.StaleSave([], response.row_version)
+        form.row_version.data = str(response.row_version)
+        return attempt
     pending = split_pending_files(read)
     stored_files = store_new_files(response, defn, pending, actor_id) if pending else None
     if stored_files:
@@ -64,6 +68,15 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
         _undo(stored_files)
         raise
     return attempt
+
+
+def posted_version() -> int | None:
+    """The row version the posted page was built from, or None when it is missing or not a version.
+
+    The stale-save check depends on it, so the server never falls back to the current version (that
+    would let a client switch the check off by leaving the field out)."""
+    raw = request.form.get("row_version", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31 else None
 
 
 def _undo(stored) -> None:  # type: ignore[no-untyped-def]

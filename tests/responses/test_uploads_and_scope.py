@@ -1,6 +1,7 @@
 """Uploads are checked by their bytes; nobody reads, changes or downloads another unit's response."""
 
 import io
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.responses.models import Response, Upload
 from tests.conftest import csrf_token
-from tests.responses.conftest import PDF, page, save, start
+from tests.responses.conftest import PDF, hidden, page, save, start
 
 EVIL = b"<html><body><script>alert(document.cookie)</script></body></html>"
 
@@ -103,27 +104,25 @@ def test_agency_certifier_reads_but_cannot_edit(client, auth, world, plan_round)
 
 
 def test_session_expiry_keeps_typed_answers_through_login(app, client, auth, plan_round):
+    """The user's own draft page, left open until the session is gone: sign in, one click, saved."""
     auth.login("school_a")
     rid = start(client, plan_round)
     html = page(client, rid, 0)
+    marker = hidden(html, "draft_marker")
     fresh = app.test_client()  # the session is gone (expired cookie, new browser…)
-    typed = {"q_1_1_1": "__none__", "row_version": "1", "csrf_token": "stale-token"}
+    typed = {"q_1_1_1": "__none__", "row_version": "1", "csrf_token": "stale-token", "draft_marker": marker}
     first = fresh.post(f"/responses/{rid}/s/0", data=typed)
-    assert first.status_code == 400 and 'name="q_1_1_1" value="__none__"' in first.get_data(as_text=True)
+    body = first.get_data(as_text=True)
+    assert first.status_code == 401 and 'name="replay__q_1_1_1" value="__none__"' in body
     token = csrf_token(fresh, "/login")
-    second = fresh.post(f"/responses/{rid}/s/0", data={**typed, "csrf_token": token})
-    body = second.get_data(as_text=True)
-    assert second.status_code == 401 and 'name="replay__q_1_1_1" value="__none__"' in body
     login = fresh.post("/login", data={"username": "school_a", "password": "Secret-pass-123",
                                        "csrf_token": token, "replay_to": f"/responses/{rid}/s/0",
-                                       "replay__q_1_1_1": "__none__", "replay__row_version": "1"})  # fmt: skip
+                                       "replay__q_1_1_1": "__none__", "replay__row_version": "1",
+                                       "replay__draft_marker": marker})  # fmt: skip
     replay = login.get_data(as_text=True)
     assert 'data-testid="replay"' in replay and 'name="q_1_1_1" value="__none__"' in replay
-    import re
-
     new_token = re.search(r'name="csrf_token" value="([^"]+)"', replay).group(1)
     done = fresh.post(f"/responses/{rid}/s/0", data={"csrf_token": new_token, "q_1_1_1": "__none__", "row_version": "1",
-                                                     "action": "save"})  # fmt: skip
+                                                     "action": "save", "draft_marker": marker})  # fmt: skip
     assert done.status_code == 302
     assert db.session.get(Response, rid).answer_map()["q_1_1_1"].state.value == "none"
-    assert html

@@ -3,16 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app survey_app
+# pip's "a new release of pip is available" notice is noise on a fresh set-up (pip is upgraded first anyway)
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test setup db demo lint format test-sqlite test-postgres e2e-browser clean bench
+.PHONY: run test setup db demo lint format test-sqlite test-postgres e2e-browser clean bench translations
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 setup: $(STAMP)
@@ -50,6 +52,11 @@ test-postgres: setup
 	fi
 
 test: lint e2e-browser test-sqlite test-postgres
+
+# Collect the Thai msgids from code and templates into the English catalogue (the app compiles the .mo on start).
+translations: setup
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --no-location --sort-output -o survey_app/translations/messages.pot survey_app
+	$(BIN)/pybabel -q update -i survey_app/translations/messages.pot -d survey_app/translations -l en --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -90,8 +90,7 @@ def unit_sessions(app: Flask, round_id: int) -> list[UnitSession]:
         for ru, rid, answers in zip(units, response_ids, answer_sets, strict=True):
             user_id = db.session.execute(insert(User).returning(User.id), [{
                 "username": f"bench-{ru.org_unit.code}", "password_hash": password, "display_name": ru.org_unit.name_th,
-                "role": Role.RESPONDENT, "org_unit_id": ru.org_unit_id, "must_change_password": False, "is_enabled": True,
-                "failed_logins": 0}]).scalar_one()  # fmt: skip
+                "role": Role.RESPONDENT, "org_unit_id": ru.org_unit_id, "must_change_password": False, "is_enabled": True}]).scalar_one()  # fmt: skip
             token, raw_csrf = secrets.token_urlsafe(32), secrets.token_hex(20)
             db.session.add(UserSession(token=token, user_id=user_id))
             cookie = signer.dumps({"_user_id": token, "_fresh": True, "_id": client_id, "csrf_token": raw_csrf,

@@ -40,11 +40,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_core(app: Flask) -> None:
-    from survey_app.core import i18n, security, web
+    from survey_app.core import db, i18n, security, web
 
     i18n.init_app(app)
     security.init_app(app)
     web.init_app(app)
+    db.init_app(app)  # lock timeouts, and "busy, try again" instead of a 500
 
 
 def register_features(app: Flask) -> None:
@@ -79,3 +80,6 @@ def register_features(app: Flask) -> None:
 
     register_demo_cli(app)
     register_backup_cli(app)
+    from survey_app import sweep
+
+    sweep.init_app(app)

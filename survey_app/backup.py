@@ -4,6 +4,11 @@ archive that restores into an empty database of either kind, with counts and fil
 For PostgreSQL in production, `pg_dump -Fc` plus a copy of UPLOAD_DIR is the usual nightly backup
 (docs/deploy.md); this archive is database-neutral, so it also moves an instance from SQLite to
 PostgreSQL, and it is what the restore test proves.
+
+The archive holds official data and password hashes, so it is created readable by its owner only (0600,
+from the first byte), and it leaves out what would let its reader act as someone: the live session
+tokens (a restored instance starts with nobody signed in), and the rate-limit and sign-in throttle counters
+(client addresses, device hashes; worthless after a restore). SECURITY.md says exactly what it contains.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import tarfile
+import tempfile
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 from flask import Flask, current_app
@@ -26,11 +33,19 @@ from survey_app.core.db import utcnow
 from survey_app.core.thai import now_bangkok
 from survey_app.extensions import db
 
-FORMAT = 1
+FORMAT = 2  # 2: tables in LEFT_OUT are not written (format 1 archives still restore, without them)
+
+# Tables whose rows are never written to an archive nor restored from one, and why.
+LEFT_OUT = {
+    "user_session": "live sign-in tokens: whoever holds one is signed in as its user",
+    "rate_limit_hit": "request counters keyed by client address and device hash; meaningless after a restore",
+    "login_throttle": "failed sign-in counters per account and client address; meaningless after a restore",
+}
 
 
 def _tables() -> list[Table]:
-    return list(db.metadata.sorted_tables)
+    """The tables an archive holds, in an order that satisfies foreign keys."""
+    return [t for t in db.metadata.sorted_tables if t.name not in LEFT_OUT]
 
 
 def _jsonable(value: Any) -> Any:
@@ -53,11 +68,30 @@ def _file_hashes(root: Path) -> dict[str, str]:
 
 
 def write_backup(target: Path) -> dict[str, Any]:
-    """Write the archive; returns its manifest (table counts and file hashes)."""
+    """Write the archive; returns its manifest (table counts and file hashes).
+
+    It is written to a private temp file beside the target (mkstemp creates it 0600 whatever the umask)
+    and renamed into place when complete: it is never readable by others, not even while being written,
+    and a backup that died halfway never sits under the target's name."""
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            manifest = _write_archive(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return manifest
+
+
+def _write_archive(out: BinaryIO) -> dict[str, Any]:
     root = _uploads_root()
     manifest: dict[str, Any] = {"format": FORMAT, "created_at": utcnow().isoformat(), "tables": {}, "files": {}}
     manifest["revision"] = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    with tarfile.open(target, "w:gz") as archive:
+    manifest["left_out"] = sorted(LEFT_OUT)
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
         for table in _tables():
             rows = [{k: _jsonable(v) for k, v in row._mapping.items()} for row in db.session.execute(select(table))]
             manifest["tables"][table.name] = len(rows)
@@ -88,7 +122,7 @@ def restore_backup(source: Path, force: bool = False) -> dict[str, Any]:
                 f"ฐานข้อมูลเป็นรุ่น {current} แต่ไฟล์สำรองเป็นรุ่น {manifest['revision']}: สั่ง flask db upgrade ก่อน"
             )
         _ensure_empty(force)
-        for table in _tables():
+        for table in _tables():  # a format 1 archive's session tokens are not restored either
             rows = [json.loads(line) for line in _read(archive, f"db/{table.name}.jsonl").splitlines() if line]
             _insert(table, rows)
         _reset_sequences()
@@ -108,7 +142,7 @@ def _ensure_empty(force: bool) -> None:
     populated = [t.name for t in _tables() if db.session.scalar(select(func.count()).select_from(t))]
     if populated and not force:
         raise click.ClickException(f"ฐานข้อมูลมีข้อมูลอยู่แล้ว ({', '.join(populated[:5])}…): ใช้ --force เพื่อแทนที่ทั้งหมด")
-    for table in reversed(_tables()):
+    for table in reversed(db.metadata.sorted_tables):  # sessions too: nobody stays signed in across a restore
         db.session.execute(table.delete())
 
 
@@ -164,7 +198,8 @@ def _extract_uploads(archive: tarfile.TarFile) -> None:
 
 def _verify(manifest: dict[str, Any]) -> dict[str, Any]:
     counts = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in _tables()}
-    bad = {name: (want, counts.get(name)) for name, want in manifest["tables"].items() if counts.get(name) != want}
+    wanted = {name: want for name, want in manifest["tables"].items() if name not in LEFT_OUT}
+    bad = {name: (want, counts.get(name)) for name, want in wanted.items() if counts.get(name) != want}
     hashes = _file_hashes(_uploads_root())
     missing = [name for name, digest in manifest["files"].items() if hashes.get(name) != digest]
     if bad or missing:

@@ -9,7 +9,12 @@
 | EXPORT_DIR | where CLI reports are written | `exports/` in the project |
 | MAX_UPLOAD_MB | largest request body accepted | 25 |
 | SMTP_HOST / SMTP_PORT / SMTP_FROM | reminder e-mail; unset means no e-mail | unset |
+| PUBLIC_BASE_URL | the address people use, e.g. `https://survey.example.go.th`; survey links and QR codes are built from it | unset |
+| ALLOWED_HOSTS | comma-separated host names the app answers to (others get 400); needed when PUBLIC_BASE_URL is unset | `localhost,127.0.0.1,::1` when PUBLIC_BASE_URL is unset |
 | TRUST_PROXY | number of proxies in front (nginx) whose X-Forwarded-* are trusted | 0 |
+| DB_LOCK_TIMEOUT_MS | how long a save waits for another writer's lock before "busy, press save again" | 5000 |
+| EXPORT_WORKERS | exports built at the same time per app process (each holds at most two DB connections) | 2 |
+| EXPORT_JOBS_PER_USER | exports one user may have queued or running at once | 5 |
 """
 
 from __future__ import annotations
@@ -41,6 +46,14 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _allowed_hosts() -> list[str] | None:
+    """Host names the app answers to. Unset: any, when PUBLIC_BASE_URL fixes the public links; else only
+    this machine's own names (a request claiming another Host gets 400, so no link can point elsewhere)."""
+    if os.environ.get("ALLOWED_HOSTS"):
+        return [h.strip() for h in os.environ["ALLOWED_HOSTS"].split(",") if h.strip()]
+    return None if os.environ.get("PUBLIC_BASE_URL") else ["localhost", "127.0.0.1", "::1"]
+
+
 def build_config(instance_path: Path) -> dict[str, object]:
     """The app's configuration for this environment."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -67,7 +80,20 @@ def build_config(instance_path: Path) -> dict[str, object]:
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "SMTP_FROM": os.environ.get("SMTP_FROM", "no-reply@localhost"),
         "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", "0")),
+        # Links handed to the public (survey links, QR codes, e-mails) never follow the request's Host
+        # header: they come from PUBLIC_BASE_URL, or the app answers only to the hosts it was told about.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None,
+        "TRUSTED_HOSTS": _allowed_hosts(),
+        # Long jobs commit in short batches, so a save waits milliseconds; this bounds the wait when
+        # something holds a lock anyway (SQLite busy_timeout, PostgreSQL lock_timeout).
+        "DB_LOCK_TIMEOUT_MS": int(os.environ.get("DB_LOCK_TIMEOUT_MS", "5000")),
+        # Export builders share the web workers' connection pool: bounded, so pages keep their connections.
+        "EXPORT_WORKERS": int(os.environ.get("EXPORT_WORKERS", "2")),
+        "EXPORT_JOBS_PER_USER": int(os.environ.get("EXPORT_JOBS_PER_USER", "5")),
         "PASSWORD_HASH_FAST": False,
+        # Every failed sign-in answers after at least this long (unknown name, wrong password, slowed
+        # down), longer than one password check, so timing tells nobody which usernames exist.
+        "LOGIN_FAILURE_SECONDS": float(os.environ.get("LOGIN_FAILURE_SECONDS", "0.4")),
         "DEFAULT_LANGUAGE": "th",
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],  # static files stream; browsers all take br

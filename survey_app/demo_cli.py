@@ -1,5 +1,7 @@
 """`flask demo`: the demo province end to end: directory and accounts, published questionnaires, this
-year's rounds, and (with --responses) synthetic answers in every status."""
+year's rounds, and (with --responses) synthetic answers in every status, telling the certification story:
+ESA 1 left for a newcomer to answer and certify, ESA 2's set complete and waiting for its head's letter,
+the secondary ESA's set certified and waiting for the province, ESA 3's set accepted by the province."""
 
 from __future__ import annotations
 
@@ -10,11 +12,15 @@ from sqlalchemy import select
 from survey_app.accounts import demo
 from survey_app.accounts.cli import load_demo_directory
 from survey_app.accounts.models import OrgUnit
+from survey_app.core.thai import thai_date
 from survey_app.extensions import db
 from survey_app.forms_engine.cli import publish_all_for_demo
 from survey_app.rounds.cli import open_demo_rounds
+from survey_app.rounds.models import Round
 from survey_app.scale import current_factor, replicate_province
-from survey_app.synthetic import fill_new_units, fill_rounds
+from survey_app.synthetic import SetStage, fill_new_units, fill_rounds
+
+STORY = {demo.SET_READY: SetStage.READY, demo.SET_CERTIFIED: SetStage.CERTIFIED, demo.SET_ACCEPTED: SetStage.ACCEPTED}
 
 
 @click.command("demo")
@@ -36,10 +42,12 @@ def demo_command(responses: int, scale: int, quiet: bool) -> None:
     db.session.commit()
     generated = None
     if responses:
-        codes = [code for _user, code, _role, _label in demo.DEMO_ACCOUNTS]
-        skip = frozenset(db.session.scalars(select(OrgUnit.id).where(OrgUnit.code.in_(codes))))
+        unit_of = _unit_ids(set(STORY) | demo.RESPONDENT_LOGINS)
+        skip = frozenset(unit_of[code] for code in demo.RESPONDENT_LOGINS if code in unit_of)
+        story = {unit_of[code]: stage for code, stage in STORY.items() if code in unit_of}
         added = fill_new_units({c for ids in copies.values() for c in ids}, say=say)  # rounds answered before
-        generated = fill_rounds(responses, say=say, skip_units=skip)  # rounds not answered yet, copies included
+        # rounds not answered yet, copies included
+        generated = fill_rounds(responses, say=say, skip_units=skip, story=story)
         generated.org_responses += added.org_responses
         generated.answers += added.answers
     db.session.commit()
@@ -52,6 +60,14 @@ def demo_command(responses: int, scale: int, quiet: bool) -> None:
     click.echo(f"บัญชีสาธิต (รหัสผ่านทุกบัญชี: {demo.DEMO_PASSWORD})")
     for username, _code, _role, label in demo.DEMO_ACCOUNTS:
         click.echo(f"  {username:<12} {label}")
+    if plan := db.session.scalars(select(Round).order_by(Round.id).limit(1)).first():
+        click.echo(f"ปีงบประมาณ {plan.fiscal_year} · กำหนดส่ง {thai_date(plan.closes_at, with_time=True)}")
+        click.echo(f"ส่งออก: flask --app survey_app report export --form {plan.form_version.form_key} "
+                   f"--year {plan.fiscal_year}")  # fmt: skip
+
+
+def _unit_ids(codes: set[str]) -> dict[str, int]:
+    return dict(db.session.execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(codes))).all())  # type: ignore[arg-type]
 
 
 def register_cli(app: Flask) -> None:

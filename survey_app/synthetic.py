@@ -3,39 +3,68 @@
 Shared by `flask demo --responses N` and the benchmarks. Rows are written in bulk (Core executemany in
 chunks), not one ORM object at a time, so 100,000 person responses load in minutes, not hours. The
 synthetic rows carry no audit trail: they were never typed by anybody.
+
+The rows obey the rules the real operations enforce: a response is late only when it was sent after its
+unit's deadline, and nothing is accepted by the province unless its agency's set was certified with a
+letter and accepted. Agencies named in a `story` have their sets certified and accepted through the real
+operations (`review.operations.certify_set`, `accept_set`), with a stored letter and audit records.
 """
 
 from __future__ import annotations
 
 import io
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, insert, select
+from werkzeug.datastructures import FileStorage
 
 from survey_app.accounts.kinds import Level
+from survey_app.accounts.models import OrgUnit, User
 from survey_app.core.db import utcnow
+from survey_app.core.scope import Role
 from survey_app.core.storage import storage_for
+from survey_app.core.thai import now_bangkok
 from survey_app.extensions import db
 from survey_app.forms_engine.answers import Answer as AnswerValue
 from survey_app.forms_engine.answers import AnswerState, progress
 from survey_app.forms_engine.sample import sample_answers
 from survey_app.responses.models import ORG_SLOT, Answer, Response, ResponseStatus, Upload
-from survey_app.responses.operations import numeric_value
-from survey_app.rounds.models import Round, RoundUnit
+from survey_app.responses.operations import ResponseError, numeric_value
+from survey_app.review.operations import accept_set, certify_set
+from survey_app.review.sets import certifying_agencies, round_members
+from survey_app.rounds.models import LatePolicy, Round, RoundUnit
 
 CHUNK = 5000
 POOL = 3000  # distinct person answer sets drawn from; large runs reuse them (generation is the slow part)
-# share of org units in each state (the rest never started)
+# share of org units in each state (the rest never started); "accepted" comes only from accepting a set
 ORG_STATES = [
-    (ResponseStatus.DRAFT, 0.12), (ResponseStatus.SUBMITTED, 0.25), (ResponseStatus.RETURNED, 0.05),
-    (ResponseStatus.CERTIFIED, 0.38), (ResponseStatus.ACCEPTED, 0.10),
+    (ResponseStatus.DRAFT, 0.12), (ResponseStatus.SUBMITTED, 0.28), (ResponseStatus.RETURNED, 0.05),
+    (ResponseStatus.CERTIFIED, 0.45),
 ]  # fmt: skip
+LATE_TAIL = timedelta(days=3)  # once a deadline has passed, some units still send in the days after it
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class SetStage(StrEnum):
+    """How far an agency's set has gone in the demo story (every unit of it is certified in all three)."""
+
+    READY = "ready"  # every unit certified; the head has not certified the set yet
+    CERTIFIED = "certified"  # the head certified it with a letter; the province has not decided
+    ACCEPTED = "accepted"  # the province accepted it
+
+
+class _Operator:
+    """The command line sees the whole directory (it runs on the server, as an operator)."""
+
+    role = Role.SYSTEM_ADMIN
+    org_unit_id = 0
+    org_path = "/"
 
 
 @dataclass
@@ -50,10 +79,13 @@ def fill_rounds(
     seed: int = 2563,
     say: Callable[[str], None] = lambda _m: None,
     skip_units: frozenset[int] = frozenset(),
+    story: Mapping[int, SetStage] | None = None,
 ) -> Generated:
     """Answers for every round that has none yet: org rounds in every status, person rounds N in all.
 
     `skip_units` are left unanswered (the demo keeps its login units free for a newcomer to try).
+    `story` (agency id -> stage): every unit of these agencies' sets is certified, and the sets are
+    certified and accepted as far as their stage says, in every org round.
     """
     rng = random.Random(seed)
     result = Generated()
@@ -66,7 +98,7 @@ def fill_rounds(
             share = person_responses // max(1, len(person_rounds))
             _fill_person_round(rnd, share, rng, result, say)
         else:
-            _fill_org_round(rnd, rng, result, say, skip_units)
+            _fill_org_round(rnd, rng, result, say, skip_units, story=story or {})
     return result
 
 
@@ -92,6 +124,7 @@ def _fill_org_round(
     say: Callable[[str], None],
     skip_units: frozenset[int],
     only: set[int] | None = None,
+    story: Mapping[int, SetStage] | None = None,
 ) -> None:
     defn = rnd.form_version.parsed
     units = [
@@ -99,9 +132,10 @@ def _fill_org_round(
         for ru in db.session.scalars(select(RoundUnit).where(RoundUnit.round_id == rnd.id))
         if ru.org_unit_id not in skip_units and (only is None or ru.org_unit_id in only)
     ]
+    agency_of = certifying_agencies(ru.org_unit_id for ru in units) if story else {}
     rows, answer_sets = [], []
     for ru in units:
-        status = _pick_status(rng)
+        status = ResponseStatus.CERTIFIED if story and agency_of[ru.org_unit_id] in story else _pick_status(rng)
         if status is None:
             continue
         kind = ru.org_unit.kind.value
@@ -115,6 +149,40 @@ def _fill_org_round(
     result.answers += _insert_answers(defn, ids, answer_sets)
     result.org_responses += len(ids)
     say(f"{rnd.title}: {len(ids)} หน่วยงาน")
+    if story:
+        _advance_sets(rnd, story, say)
+
+
+def _advance_sets(rnd: Round, story: Mapping[int, SetStage], say: Callable[[str], None]) -> None:
+    """Certify (by the agency's demo certifier, with a letter) and accept (by the province) the story's sets,
+    through the same operations as the web pages, so the rules and the audit trail are the real ones."""
+    staged = {agency: stage for agency, stage in story.items() if stage != SetStage.READY}
+    if not staged:
+        return
+    members = round_members(_Operator(), rnd.id)
+    province = _demo_user(Role.PROVINCE_ADMIN)
+    for agency_id, stage in staged.items():
+        own = [m for m in members if m.agency_id == agency_id]
+        certifier = _demo_user(Role.CERTIFIER, agency_id)
+        agency = db.session.get(OrgUnit, agency_id)
+        if not own or certifier is None or agency is None:
+            continue
+        letter = FileStorage(io.BytesIO(PDF), filename=f"หนังสือรับรองข้อมูล-{agency.code}.pdf",
+                             content_type="application/pdf")  # fmt: skip
+        try:
+            cert = certify_set(rnd.id, agency, own, letter, certifier)
+            if stage == SetStage.ACCEPTED and province is not None:
+                accept_set(cert, own, province, now_bangkok())
+        except ResponseError as exc:  # refused before writing, e.g. a unit was left for a newcomer to answer
+            say(f"{rnd.title}: {agency.name_th}: {exc}")
+            continue
+        say(f"{rnd.title}: {agency.name_th}: {cert.status.label_th}")
+
+
+def _demo_user(role: Role, unit_id: int | None = None) -> int | None:
+    """The first account with this role (at this unit): who the story's steps are recorded as done by."""
+    stmt = select(User.id).where(User.role == role).order_by(User.id).limit(1)
+    return db.session.scalar(stmt if unit_id is None else stmt.where(User.org_unit_id == unit_id))
 
 
 def _pick_status(rng: random.Random) -> ResponseStatus | None:
@@ -153,7 +221,7 @@ def _response_row(rnd: Round, ru: RoundUnit, status: ResponseStatus, rng: random
                   answered: int, required: int) -> dict[str, Any]:  # fmt: skip
     sent = status != ResponseStatus.DRAFT
     when = _moment(rnd, rng)
-    late = sent and rng.random() < 0.1
+    late = sent and when > ru.deadline()  # the rule submit() applies: sent after the unit's own deadline
     return {
         "round_id": rnd.id, "org_unit_id": ru.org_unit_id, "org_slot": slot, "status": status.value,
         "row_version": 2, "is_late": late, "submitted_at": when if sent else None, "last_saved_at": when,
@@ -163,8 +231,10 @@ def _response_row(rnd: Round, ru: RoundUnit, status: ResponseStatus, rng: random
 
 
 def _moment(rnd: Round, rng: random.Random) -> datetime:
+    """A moment between the opening and now; past a deadline only if it has passed and late answers count."""
     start = rnd.opens_at
-    span = max(60.0, (min(rnd.closes_at, utcnow()) - start).total_seconds())
+    last = rnd.closes_at if rnd.late_policy == LatePolicy.REFUSE else rnd.closes_at + LATE_TAIL
+    span = max(60.0, (min(last, utcnow()) - start).total_seconds())
     return start + timedelta(seconds=rng.uniform(0, span))
 
 

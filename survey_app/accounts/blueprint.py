@@ -6,14 +6,15 @@ from sqlalchemy import bindparam, select
 
 from survey_app.accounts.forms import LoginForm
 from survey_app.accounts.models import User, UserSession
-from survey_app.core.security import is_safe_next
+from survey_app.core.i18n import N_
 from survey_app.core.replay import fields_to_replay
+from survey_app.core.security import is_safe_next
 from survey_app.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "กรุณาเข้าสู่ระบบก่อน"
+login_manager.login_message = N_("กรุณาเข้าสู่ระบบก่อน")  # flashed, translated where shown
 login_manager.login_message_category = "info"
 
 PASSWORD_CHANGE_EXEMPT = frozenset({"accounts.change_password", "accounts.logout", "accounts.language", "static"})

@@ -1,6 +1,7 @@
 """Operational commands: `flask directory import`, `flask accounts …` and `flask demo`.
 
-Commands call operations and commit once at the end, like a request does.
+Commands call operations and commit once at the end, like a request does; a long one
+(`create-for-directory`) commits in short batches so it never keeps other writers waiting.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from survey_app.accounts import demo, operations
 from survey_app.accounts.directory_import import DirectoryFileError, check_rows, read_table
 from survey_app.accounts.export import write_accounts_workbook
 from survey_app.accounts.models import OrgUnit, User
-from survey_app.accounts.passwords import policy_problems
+from survey_app.accounts.passwords import hash_password, policy_problems
+from survey_app.core.db import write_intent
 from survey_app.core.scope import Role
 from survey_app.extensions import db
 
 directory_cli = click.Group("directory", help="ทำเนียบหน่วยงาน: นำเข้าและตรวจสอบ")
 accounts_cli = click.Group("accounts", help="บัญชีผู้ใช้")
+ADMIN_ROLES = [Role.SYSTEM_ADMIN.value, Role.PROVINCE_ADMIN.value]  # what create-admin may create
 
 
 def import_rows(rows: list[dict[str, str]], source: str) -> operations.ImportSummary:
@@ -53,27 +56,71 @@ def import_command(file: Path) -> None:
     click.echo(f"นำเข้าแล้ว: เพิ่ม {summary.created} แก้ไข {summary.updated} ไม่เปลี่ยนแปลง {summary.unchanged}")
 
 
+ACCOUNT_BATCH = 50  # accounts per commit: their hashing takes seconds, their writing milliseconds
+
+
 @accounts_cli.command("create-for-directory")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="โฟลเดอร์ผลลัพธ์")
 def create_for_directory(out: Path | None) -> None:
-    """One respondent per unit and a certifier per agency, with random passwords written to an XLSX."""
-    issued = operations.create_accounts_for_directory()
-    if not issued:
+    """One respondent per unit and a certifier per agency, with random passwords written to an XLSX.
+
+    A large directory takes minutes of argon2 hashing. It is done between transactions and the accounts are
+    committed in batches, so people saving answers meanwhile wait milliseconds for the lock, not minutes."""
+    out_dir = Path(out or current_app.config["EXPORT_DIR"])
+    token = write_intent.set(False)  # choosing names and writing the sheet only read: no write lock
+    try:
+        planned = operations.plan_accounts_for_directory()
+        # written first: a folder we cannot write into stops the command before any account exists
+        path = write_accounts_workbook(planned, out_dir) if planned else None
+        db.session.rollback()
+    finally:
+        write_intent.reset(token)
+    if path is None:
         click.echo("ทุกหน่วยงานมีบัญชีแล้ว ไม่ได้สร้างบัญชีใหม่")
         return
-    path = write_accounts_workbook(issued, Path(out or current_app.config["EXPORT_DIR"]))
-    db.session.commit()
-    click.echo(f"สร้างบัญชี {len(issued)} บัญชี รหัสผ่านเริ่มต้นอยู่ในไฟล์ {path}")
+    created: list[operations.IssuedAccount] = []
+    try:
+        for start in range(0, len(planned), ACCOUNT_BATCH):
+            created += _create_batch(planned[start : start + ACCOUNT_BATCH])
+            click.echo(f"… {len(created)}/{len(planned)}", err=True)
+    except BaseException:
+        _keep_only_created(path, created, out_dir)
+        raise
+    click.echo(f"สร้างบัญชี {len(created)} บัญชี รหัสผ่านเริ่มต้นอยู่ในไฟล์ {path}")
     click.echo("ไฟล์นี้มีรหัสผ่าน: ส่งมอบแล้วลบทิ้ง")
+
+
+def _create_batch(batch: list[operations.IssuedAccount]) -> list[operations.IssuedAccount]:
+    """Hash the batch's passwords outside any transaction, then write the accounts and commit at once."""
+    hashes = [hash_password(account.password) for account in batch]
+    for account, password_hash in zip(batch, hashes, strict=True):
+        operations.create_user(
+            account.username, account.password, account.role, account.unit, password_hash=password_hash
+        )
+    db.session.commit()
+    return batch
+
+
+def _keep_only_created(path: Path, created: list[operations.IssuedAccount], out_dir: Path) -> None:
+    """A command stopped half-way: the hand-out sheet lists only the accounts that were committed."""
+    db.session.rollback()
+    path.unlink(missing_ok=True)
+    if created:
+        kept = write_accounts_workbook(created, out_dir)
+        click.echo(f"หยุดกลางคัน: สร้างแล้ว {len(created)} บัญชี รหัสผ่านเริ่มต้นอยู่ในไฟล์ {kept}", err=True)
 
 
 @accounts_cli.command("create-admin")
 @click.option("--username", prompt="ชื่อผู้ใช้")
 @click.option("--password", prompt="รหัสผ่าน", hide_input=True, confirmation_prompt=True)
 @click.option("--unit", "unit_code", default=None, help="รหัสหน่วยงาน (ค่าเริ่มต้น: หน่วยงานระดับจังหวัด)")
-@click.option("--role", type=click.Choice([Role.SYSTEM_ADMIN, Role.PROVINCE_ADMIN]), default=Role.SYSTEM_ADMIN)
+@click.option("--role", type=click.Choice(ADMIN_ROLES, case_sensitive=False), default=Role.SYSTEM_ADMIN.value,
+              show_default=True, help="system_admin หรือ province_admin")  # fmt: skip
 def create_admin(username: str, password: str, unit_code: str | None, role: str) -> None:
-    """Create a system or province administrator."""
+    """Create a system or province administrator.
+
+    The roles are spelled as everywhere else (`province_admin`, as stored and shown in the docs); the
+    upper-case enum names are accepted too, since earlier versions of this command asked for them."""
     if problems := policy_problems(password, username):
         raise click.ClickException("; ".join(problems))
     stmt = (

@@ -182,5 +182,15 @@ DEMO_ACCOUNTS = [
     ("esa1-cert", "67010000", "certifier", "สพป.เพชรบูรณ์ เขต 1 (ผู้รับรอง)"),
     ("school1", "67010001", "respondent", "โรงเรียนสาธิต 67010001"),
     ("school2", "67010002", "respondent", "โรงเรียนสาธิต 67010002"),
-    ("esa2-cert", "67020000", "certifier", "สพป.เพชรบูรณ์ เขต 2 (ผู้รับรอง)"),
+    ("esa2-cert", "67020000", "certifier", "สพป.เพชรบูรณ์ เขต 2 (ผู้รับรอง: ข้อมูลครบ แนบหนังสือรับรองทั้งชุดได้)"),
+    ("sec40-cert", "67400000", "certifier", "สพม.เขต 40 (ผู้รับรอง: รับรองทั้งชุดแล้ว รอจังหวัดรับ)"),
+    ("esa3-cert", "67030000", "certifier", "สพป.เพชรบูรณ์ เขต 3 (ผู้รับรอง: จังหวัดรับข้อมูลแล้ว)"),
 ]
+RESPONDENT_LOGINS = frozenset(code for _user, code, role, _label in DEMO_ACCOUNTS if role == "respondent")
+"""Units a demo login answers for: left unanswered so a newcomer can fill them in (the ESA 1 story)."""
+
+# The certification story of every organisation round (domain: schools answer, the agency certifies each
+# response, its head certifies the whole set with a signed letter, the province accepts the set).
+SET_READY = "67020000"  # every unit certified, set not yet: esa2-cert uploads the letter and certifies it
+SET_CERTIFIED = "67400000"  # certified with a letter by sec40-cert: the province accepts or returns it
+SET_ACCEPTED = "67030000"  # certified by esa3-cert and accepted by the province

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from survey_app.core.i18n import N_
+
 
 class Level(StrEnum):
     """Where a kind sits in the tree province → agency → school."""
@@ -47,24 +49,24 @@ class OrgKind(StrEnum):
 
 
 KIND_INFO: dict[OrgKind, tuple[str, Level]] = {
-    OrgKind.PROVINCIAL_OFFICE: ("สำนักงานศึกษาธิการจังหวัด", Level.PROVINCE),
-    OrgKind.PRIMARY_ESA: ("สำนักงานเขตพื้นที่การศึกษาประถมศึกษา", Level.AGENCY),
-    OrgKind.SECONDARY_ESA: ("สำนักงานเขตพื้นที่การศึกษามัธยมศึกษา", Level.AGENCY),
-    OrgKind.NFE_OFFICE: ("สำนักงาน กศน.จังหวัด", Level.AGENCY),
-    OrgKind.VOCATIONAL_OFFICE: ("สำนักงานอาชีวศึกษาจังหวัด", Level.AGENCY),
-    OrgKind.BUDDHISM_OFFICE: ("สำนักงานพระพุทธศาสนาจังหวัด", Level.AGENCY),
-    OrgKind.LOCAL_ADMIN_OFFICE: ("สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัด", Level.AGENCY),
-    OrgKind.LOCAL_GOVERNMENT: ("องค์กรปกครองส่วนท้องถิ่น", Level.AGENCY),
-    OrgKind.PRIVATE_SCHOOL_OFFICE: ("กลุ่มส่งเสริมการศึกษาเอกชน", Level.AGENCY),
-    OrgKind.SPECIAL_EDUCATION_OFFICE: ("หน่วยงานการศึกษาพิเศษ", Level.AGENCY),
-    OrgKind.BASIC_SCHOOL: ("โรงเรียนการศึกษาขั้นพื้นฐาน", Level.SCHOOL),
-    OrgKind.PRIVATE_SCHOOL: ("โรงเรียนเอกชน", Level.SCHOOL),
-    OrgKind.VOCATIONAL_COLLEGE: ("สถานศึกษาอาชีวศึกษา", Level.SCHOOL),
-    OrgKind.LOCAL_GOVERNMENT_SCHOOL: ("โรงเรียนสังกัดองค์กรปกครองส่วนท้องถิ่น", Level.SCHOOL),
-    OrgKind.SPECIAL_EDUCATION_SCHOOL: ("สถานศึกษาการศึกษาพิเศษ", Level.SCHOOL),
-    OrgKind.NFE_DISTRICT_CENTRE: ("ศูนย์ส่งเสริมการเรียนรู้ระดับอำเภอ (กศน.อำเภอ)", Level.SCHOOL),
-    OrgKind.MONASTIC_SCHOOL: ("โรงเรียนพระปริยัติธรรม", Level.SCHOOL),
-    OrgKind.HIGHER_EDUCATION: ("สถาบันอุดมศึกษา", Level.SCHOOL),
+    OrgKind.PROVINCIAL_OFFICE: (N_("สำนักงานศึกษาธิการจังหวัด"), Level.PROVINCE),
+    OrgKind.PRIMARY_ESA: (N_("สำนักงานเขตพื้นที่การศึกษาประถมศึกษา"), Level.AGENCY),
+    OrgKind.SECONDARY_ESA: (N_("สำนักงานเขตพื้นที่การศึกษามัธยมศึกษา"), Level.AGENCY),
+    OrgKind.NFE_OFFICE: (N_("สำนักงาน กศน.จังหวัด"), Level.AGENCY),
+    OrgKind.VOCATIONAL_OFFICE: (N_("สำนักงานอาชีวศึกษาจังหวัด"), Level.AGENCY),
+    OrgKind.BUDDHISM_OFFICE: (N_("สำนักงานพระพุทธศาสนาจังหวัด"), Level.AGENCY),
+    OrgKind.LOCAL_ADMIN_OFFICE: (N_("สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัด"), Level.AGENCY),
+    OrgKind.LOCAL_GOVERNMENT: (N_("องค์กรปกครองส่วนท้องถิ่น"), Level.AGENCY),
+    OrgKind.PRIVATE_SCHOOL_OFFICE: (N_("กลุ่มส่งเสริมการศึกษาเอกชน"), Level.AGENCY),
+    OrgKind.SPECIAL_EDUCATION_OFFICE: (N_("หน่วยงานการศึกษาพิเศษ"), Level.AGENCY),
+    OrgKind.BASIC_SCHOOL: (N_("โรงเรียนการศึกษาขั้นพื้นฐาน"), Level.SCHOOL),
+    OrgKind.PRIVATE_SCHOOL: (N_("โรงเรียนเอกชน"), Level.SCHOOL),
+    OrgKind.VOCATIONAL_COLLEGE: (N_("สถานศึกษาอาชีวศึกษา"), Level.SCHOOL),
+    OrgKind.LOCAL_GOVERNMENT_SCHOOL: (N_("โรงเรียนสังกัดองค์กรปกครองส่วนท้องถิ่น"), Level.SCHOOL),
+    OrgKind.SPECIAL_EDUCATION_SCHOOL: (N_("สถานศึกษาการศึกษาพิเศษ"), Level.SCHOOL),
+    OrgKind.NFE_DISTRICT_CENTRE: (N_("ศูนย์ส่งเสริมการเรียนรู้ระดับอำเภอ (กศน.อำเภอ)"), Level.SCHOOL),
+    OrgKind.MONASTIC_SCHOOL: (N_("โรงเรียนพระปริยัติธรรม"), Level.SCHOOL),
+    OrgKind.HIGHER_EDUCATION: (N_("สถาบันอุดมศึกษา"), Level.SCHOOL),
 }
 ESA_KINDS = frozenset({OrgKind.PRIMARY_ESA, OrgKind.SECONDARY_ESA})
 LEVEL_ORDER = {Level.PROVINCE: 0, Level.AGENCY: 1, Level.SCHOOL: 2}

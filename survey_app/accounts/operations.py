@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 
+from survey_app.accounts import throttle
 from survey_app.accounts.directory_import import DirectoryRow
 from survey_app.accounts.kinds import Level
 from survey_app.accounts.models import District, OrgUnit, OrgUnitChange, User, UserSession
@@ -17,8 +18,6 @@ from survey_app.core.db import utcnow
 from survey_app.core.scope import Role
 from survey_app.extensions import db
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
 TRACKED_FIELDS = ("name_th", "name_en", "kind", "district_code")
 
 
@@ -137,11 +136,13 @@ def create_user(
     display_name: str = "",
     must_change_password: bool = True,
     actor_id: int | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """A new account for one org unit."""
+    """A new account for one org unit; `password_hash` when the caller hashed the password already
+    (argon2 is slow: bulk creation hashes outside its write transaction)."""
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         role=role,
         org_unit_id=org_unit.id,
         display_name=display_name or org_unit.name_th,
@@ -153,32 +154,45 @@ def create_user(
     return user
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of one sign-in attempt: the user, or none and how long this client must now wait."""
+
+    user: User | None
+    wait_seconds: int = 0
+    checked: bool = True  # False: refused without looking at the password (the client must wait)
+
+
+def sign_in(username: str, password: str, client: str, known_device: bool, now: datetime | None = None) -> SignIn:
+    """Check a password unless this client must wait; count failures per (account, client) and per client,
+    never locking the account itself (see accounts/throttle.py)."""
+    now = now or utcnow()
+    keys = throttle.keys_for(username, client, known_device)
+    wait = throttle.wait_seconds(keys, now)
+    if wait:
+        return SignIn(None, wait, checked=False)
+    user = authenticate(username, password, now)
+    if user is not None:
+        throttle.forget(keys)
+        return SignIn(user)
+    known = db.session.scalar(select(User).where(User.username == username.strip()))
+    wait = throttle.count_failure(keys, now, known.id if known else None, known.org_unit_id if known else None)
+    return SignIn(None, wait)
+
+
 def authenticate(username: str, password: str, now: datetime | None = None) -> User | None:
-    """The user when the password is right and the account is not locked; counts failures otherwise."""
+    """The user when the password is right and the account enabled. Every failure costs one password
+    check (unknown names are checked against a dummy hash), so timing tells nothing."""
     now = now or utcnow()
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
-        verify_password(None, password)  # same work as a real check, so timing reveals nothing
+        verify_password(None, password)
         return None
-    if user.locked_until and user.locked_until > now:
+    if not verify_password(user.password_hash, password) or not user.is_enabled:
         return None
-    if not user.is_enabled or not verify_password(user.password_hash, password):
-        _count_failure(user, now)
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     db.session.flush()
     return user
-
-
-def _count_failure(user: User, now: datetime) -> None:
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        user.failed_logins = 0
-        audit.record("user.locked", actor_id=None, object_type="user", object_id=user.id, org_unit_id=user.org_unit_id)
-    db.session.flush()
 
 
 def start_session(user: User, user_agent: str | None) -> UserSession:
@@ -233,20 +247,17 @@ class IssuedAccount:
     role: Role
 
 
-def create_accounts_for_directory(actor_id: int | None = None) -> list[IssuedAccount]:
-    """One respondent per unit and one certifier per agency, for units that have none yet."""
+def plan_accounts_for_directory() -> list[IssuedAccount]:
+    """The missing accounts, one respondent per unit and one certifier per agency, with usernames and
+    initial passwords chosen and nothing written: the caller hashes and creates them in short batches."""
     have = {(uid, role) for uid, role in db.session.execute(select(User.org_unit_id, User.role))}
     taken = set(db.session.scalars(select(User.username)))
-    issued: list[IssuedAccount] = []
+    planned: list[IssuedAccount] = []
     for unit in db.session.scalars(select(OrgUnit).where(OrgUnit.active).order_by(OrgUnit.path)):
         for role in _roles_for(unit):
-            if (unit.id, role) in have:
-                continue
-            username = _username(unit, role, taken)
-            password = random_password()
-            create_user(username, password, role, unit, actor_id=actor_id)
-            issued.append(IssuedAccount(unit, username, password, role))
-    return issued
+            if (unit.id, role) not in have:
+                planned.append(IssuedAccount(unit, _username(unit, role, taken), random_password(), role))
+    return planned
 
 
 def _roles_for(unit: OrgUnit) -> list[Role]:

@@ -1,10 +1,13 @@
 """Password hashing (argon2id), the password policy and random initial passwords."""
 
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+
+from survey_app.core.i18n import gettext
 
 MIN_LENGTH = 10
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I to read off paper
@@ -38,25 +41,33 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+@cache
+def _fast_dummy_hash() -> str:
+    return _FAST.hash("not-a-password")
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when the password matches; with no hash, still spends the time so usernames cannot be probed."""
+    """True when the password matches; with no hash, still spends the time of a real check (with the
+    hasher real hashes use) so usernames cannot be probed."""
+    hasher = _hasher()
+    dummy = _fast_dummy_hash() if hasher is _FAST else _DUMMY_HASH
     try:
-        return _PRODUCTION.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or dummy, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def policy_problems(password: str, username: str) -> list[str]:
-    """Thai messages for every rule the new password breaks (empty when it is acceptable)."""
+    """Messages (in the reader's language) for every rule the new password breaks (empty when it is acceptable)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_LENGTH} ตัวอักษร")
+        problems.append(gettext("รหัสผ่านต้องยาวอย่างน้อย {n} ตัวอักษร", n=MIN_LENGTH))
     if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
-        problems.append("รหัสผ่านนี้เดาง่ายเกินไป")
+        problems.append(gettext("รหัสผ่านนี้เดาง่ายเกินไป"))
     if username and username.lower() in password.lower():
-        problems.append("รหัสผ่านต้องไม่มีชื่อผู้ใช้อยู่ในนั้น")
+        problems.append(gettext("รหัสผ่านต้องไม่มีชื่อผู้ใช้อยู่ในนั้น"))
     if not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
-        problems.append("รหัสผ่านต้องมีทั้งตัวอักษรและตัวเลข")
+        problems.append(gettext("รหัสผ่านต้องมีทั้งตัวอักษรและตัวเลข"))
     return problems
 
 

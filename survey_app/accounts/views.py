@@ -1,22 +1,28 @@
 """Thin views: login, logout, password change, language, home page and the scoped directory."""
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+import time
+
+from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from survey_app.accounts import operations, queries
+from survey_app.accounts import operations, queries, throttle
 from survey_app.accounts.blueprint import bp
 from survey_app.accounts.forms import ChangePasswordForm, DirectoryFilterForm, LoginForm, ResetPasswordForm
 from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import User
 from survey_app.accounts.passwords import policy_problems, verify_password
-from survey_app.core.i18n import LANG_COOKIE, LANGUAGES
+from survey_app.core.i18n import LANG_COOKIE, LANGUAGES, N_, gettext
 from survey_app.core.replay import replayable
 from survey_app.core.scope import Role, ensure_role
 from survey_app.core.security import is_safe_next
 from survey_app.core.web import home_panels, select_choices
 from survey_app.extensions import db
 
-GENERIC_LOGIN_ERROR = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง (ผิดเกิน 5 ครั้ง บัญชีจะถูกพักการใช้งาน 15 นาที)"
+GENERIC_LOGIN_ERROR = N_("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง")
+WAIT_MESSAGE = N_(
+    "ลองเข้าสู่ระบบไม่สำเร็จหลายครั้งจากเครื่องนี้ ระบบจึงหน่วงเวลาไว้ กรุณารอ {wait} แล้วลองใหม่ "
+    "(หน่วงเฉพาะเครื่องที่ลองผิด บัญชีไม่ถูกล็อก เครื่องที่เคยเข้าสู่ระบบบัญชีนี้ยังเข้าได้ตามปกติ)"
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -24,24 +30,54 @@ def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     form = LoginForm()
+    headers = {}
     if form.validate_on_submit():
-        user = operations.authenticate(form.username.data or "", form.password.data or "")
-        if user is None:
-            db.session.commit()  # keep the failure count
-            form.password.errors = [GENERIC_LOGIN_ERROR]
-        else:
-            _start_session(user)
-            db.session.commit()
-            replay_to = request.form.get("replay_to")
-            carried = _carried_fields()
-            if replay_to and is_safe_next(replay_to) and replayable(carried, replay_to, user.id):
-                return render_template("replay.html", fields=carried, target=replay_to, expired=False)
-            target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("accounts.home"))
+        started = time.monotonic()
+        username = form.username.data or ""
+        client, known_device = throttle.client_of(username)
+        outcome = operations.sign_in(username, form.password.data or "", client, known_device)
+        db.session.commit()  # the failure counts are kept either way
+        if outcome.user is not None:
+            return _signed_in(outcome.user, username)
+        form.password.errors = _failure_messages(outcome)
+        _pad_failure(started)
+        headers = {"Retry-After": str(outcome.wait_seconds)} if outcome.wait_seconds else {}
     replay = _carried_fields() if request.form.get("replay_to") else []
-    return render_template(
-        "accounts/login.html", form=form, replay=replay, replay_to=request.form.get("replay_to")
-    ), 200 if not form.errors else 422
+    status = 200 if not form.errors else 429 if headers else 422
+    page = render_template("accounts/login.html", form=form, replay=replay, replay_to=request.form.get("replay_to"))
+    return page, status, headers
+
+
+def _signed_in(user: User, username: str):  # type: ignore[no-untyped-def]
+    """Start the session; carry the user's own draft on when the sign-in interrupted a save."""
+    _start_session(user)
+    db.session.commit()
+    replay_to = request.form.get("replay_to")
+    carried = _carried_fields()
+    if replay_to and is_safe_next(replay_to) and replayable(carried, replay_to, user.id):
+        response = make_response(render_template("replay.html", fields=carried, target=replay_to, expired=False))
+    else:
+        target = request.args.get("next")
+        response = redirect(target if is_safe_next(target) else url_for("accounts.home"))
+    throttle.remember_device(response, username)
+    return response
+
+
+def _failure_messages(outcome: operations.SignIn) -> list[str]:
+    """Wrong name or password, and plainly when (and for how long) this client is being slowed down."""
+    messages = [gettext(GENERIC_LOGIN_ERROR)] if outcome.checked else []
+    if outcome.wait_seconds:
+        wait = outcome.wait_seconds
+        amount = gettext("{n} นาที", n=-(-wait // 60)) if wait >= 60 else gettext("{n} วินาที", n=wait)
+        messages.append(gettext(WAIT_MESSAGE, wait=amount))
+    return messages
+
+
+def _pad_failure(started: float) -> None:
+    """Every failed sign-in takes the same time (unknown name, wrong password, disabled, slowed down), so
+    timing tells an outsider nothing about which usernames exist."""
+    floor = current_app.config["LOGIN_FAILURE_SECONDS"]
+    time.sleep(max(0.0, floor - (time.monotonic() - started)))
 
 
 def _carried_fields() -> list[tuple[str, str]]:
@@ -67,7 +103,7 @@ def logout():  # type: ignore[no-untyped-def]
     db.session.commit()
     logout_user()
     session.clear()
-    flash("ออกจากระบบแล้ว", "info")
+    flash(gettext("ออกจากระบบแล้ว"), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -78,16 +114,16 @@ def change_password():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         user: User = current_user._get_current_object()  # type: ignore[attr-defined]
         if not verify_password(user.password_hash, form.current_password.data or ""):
-            form.current_password.errors = ["รหัสผ่านปัจจุบันไม่ถูกต้อง"]
+            form.current_password.errors = [gettext("รหัสผ่านปัจจุบันไม่ถูกต้อง")]
         elif problems := policy_problems(form.new_password.data or "", user.username):
             form.new_password.errors = problems
         elif form.new_password.data == form.current_password.data:
-            form.new_password.errors = ["รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม"]
+            form.new_password.errors = [gettext("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม")]
         else:
             operations.change_password(user, form.new_password.data or "")
             _start_session(user)
             db.session.commit()
-            flash("เปลี่ยนรหัสผ่านเรียบร้อยแล้ว", "success")
+            flash(gettext("เปลี่ยนรหัสผ่านเรียบร้อยแล้ว"), "success")
             return redirect(url_for("accounts.home"))
     return render_template("accounts/change_password.html", form=form), 200 if not form.errors else 422
 
@@ -120,8 +156,10 @@ def home():  # type: ignore[no-untyped-def]
 def directory():  # type: ignore[no-untyped-def]
     ensure_role(current_user, Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
     form = DirectoryFilterForm(request.args)
-    form.kind.choices = select_choices([("", "ทุกประเภท")] + [(k.value, k.label_th) for k in OrgKind])
-    form.district.choices = select_choices([("", "ทุกอำเภอ")] + [(d.code, d.name_th) for d in queries.districts()])
+    form.kind.choices = select_choices([("", gettext("ทุกประเภท"))] + [(k.value, gettext(k.label_th)) for k in OrgKind])
+    form.district.choices = select_choices(
+        [("", gettext("ทุกอำเภอ"))] + [(d.code, d.name_th) for d in queries.districts()]
+    )
     page = queries.search_units(
         current_user,
         q=form.q.data or "",
@@ -154,9 +192,9 @@ def reset_password(unit_id: int, user_id: int):  # type: ignore[no-untyped-def]
     unit = queries.get_unit_or_404(current_user, unit_id)
     user = db.session.get(User, user_id)
     if user is None or user.org_unit_id != unit.id or not ResetPasswordForm().validate_on_submit():
-        return render_template("error.html", code=404, title="ไม่พบผู้ใช้", message=""), 404
+        return render_template("error.html", code=404, title=N_("ไม่พบผู้ใช้"), message=""), 404
     if user.role == Role.SYSTEM_ADMIN and current_user.role != Role.SYSTEM_ADMIN:
-        return render_template("error.html", code=403, title="ไม่มีสิทธิ์", message=""), 403
+        return render_template("error.html", code=403, title=N_("ไม่มีสิทธิ์"), message=""), 403
     password = operations.reset_password(user, current_user.id)
     db.session.commit()
     current_app.logger.info("password reset for user %s by %s", user.id, current_user.id)

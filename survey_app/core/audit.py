@@ -1,14 +1,21 @@
-"""The audit trail: who did what, when, to which object, from which state to which."""
+"""The audit trail: who did what, when, to which object, from which state to which; and who was refused."""
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey_app.core.db import Base, UTCDateTime, utcnow
+from survey_app.core import ratelimit
+from survey_app.core.db import Base, UTCDateTime, utcnow, write_intent
 from survey_app.extensions import db
+
+REFUSED = "access.refused"
+REFUSAL_WINDOW_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
 class AuditEvent(Base):
@@ -59,3 +66,34 @@ def record(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def record_refusal(actor_id: int | None, object_type: str, object_id: int | None, org_unit_id: int | None) -> None:
+    """Record that a user was refused an object (or a page), in a transaction of its own that is committed now.
+
+    The request is about to end in a 403/404 and its session would be rolled back with it, so whatever the
+    request did so far is rolled back first and only the record is committed. Nothing of the object is
+    written: its type and id, the unit it belongs to, the path asked for. Probing must not flood the table:
+    per user and object type, the refusals of each minute are counted, and only the 1st, 10th, 100th, …
+    is recorded, carrying that count (so ≤ 1 + log10(n) rows a minute, and a record says how hard someone
+    tried). If the database cannot take the record, the refusal still happens; the failure is logged."""
+    try:
+        db.session.rollback()
+        write_intent.set(True)  # SQLite: take the write lock up front (the request may have begun read-only)
+        attempts = ratelimit.count(f"refused:{actor_id}:{object_type}", REFUSAL_WINDOW_SECONDS)
+        if _is_power_of_ten(attempts):
+            details: dict[str, Any] = {"attempts_this_minute": attempts}
+            if has_request_context():
+                details |= {"method": request.method, "path": request.path[:500]}
+            record(REFUSED, actor_id=actor_id, object_type=object_type, object_id=object_id,
+                   org_unit_id=org_unit_id, details=details)  # fmt: skip
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("could not record a refused access by user %s to %s %s", actor_id, object_type, object_id)
+
+
+def _is_power_of_ten(n: int) -> bool:
+    while n >= 10 and n % 10 == 0:
+        n //= 10
+    return n == 1

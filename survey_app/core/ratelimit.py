@@ -35,6 +35,11 @@ class Limit:
 
 def allow(key: str, limit: int, window_seconds: int, now: float | None = None) -> bool:
     """Count one request for `key`; False once more than `limit` arrived in the current window."""
+    return count(key, window_seconds, now) <= limit
+
+
+def count(key: str, window_seconds: int, now: float | None = None) -> int:
+    """Count one request for `key` in the current window; returns how many arrived in it so far (this one too)."""
     window = int((now if now is not None else time.time()) // window_seconds) * window_seconds
     key = key[:128]
     bumped = db.session.execute(
@@ -49,8 +54,8 @@ def allow(key: str, limit: int, window_seconds: int, now: float | None = None) -
                 db.session.add(RateLimitHit(key=key, window_start=window, count=1))
             bumped = 1
         except IntegrityError:  # another request created the row first
-            return allow(key, limit, window_seconds, now)
-    return bumped <= limit
+            return count(key, window_seconds, now)
+    return bumped
 
 
 def allow_all(limits: Iterable[Limit], now: float | None = None) -> bool:

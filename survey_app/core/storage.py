@@ -3,6 +3,10 @@
 An upload arrives in two steps so a request never leaves half a file behind: `receive` spools the stream into
 a private temp file (size-limited, hashed, fsynced) and `commit` moves it into place under a random key only
 after the caller has checked it. Keys are opaque: the original file name is metadata, never a path.
+
+A process killed between those steps (or after `commit` but before its transaction commits) still leaves a
+temp file or a stored object that no row points to; `leftover_temps` and `stored_keys` find them for the
+sweep (`survey_app/sweep.py`), which removes them once they are older than a grace period.
 """
 
 from __future__ import annotations
@@ -11,22 +15,26 @@ import errno
 import hashlib
 import os
 import re
+import shutil
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from flask import Flask
 
+from survey_app.core.i18n import N_, gettext
+
 CHUNK_BYTES = 64 * 1024
 _KEY = re.compile(r"[0-9a-f]{32}")
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-MSG_FULL = "พื้นที่เก็บไฟล์เต็ม กรุณาแจ้งผู้ดูแลระบบ"
-MSG_WRITE_FAILED = "บันทึกไฟล์ไม่ได้ กรุณาลองใหม่อีกครั้ง หากยังไม่ได้กรุณาแจ้งผู้ดูแลระบบ"
-MSG_READ_FAILED = "เปิดไฟล์ไม่ได้ กรุณาแจ้งผู้ดูแลระบบ"
+MSG_FULL = N_("พื้นที่เก็บไฟล์เต็ม กรุณาแจ้งผู้ดูแลระบบ")
+MSG_WRITE_FAILED = N_("บันทึกไฟล์ไม่ได้ กรุณาลองใหม่อีกครั้ง หากยังไม่ได้กรุณาแจ้งผู้ดูแลระบบ")
+MSG_READ_FAILED = N_("เปิดไฟล์ไม่ได้ กรุณาแจ้งผู้ดูแลระบบ")
 
 
 class StorageError(Exception):
@@ -38,7 +46,7 @@ class TooLarge(StorageError):
 
     def __init__(self, limit_bytes: int) -> None:
         self.limit_bytes = limit_bytes
-        super().__init__(f"ไฟล์ใหญ่เกินกำหนด (ไม่เกิน {_human_size(limit_bytes)})")
+        super().__init__(gettext("ไฟล์ใหญ่เกินกำหนด (ไม่เกิน {size})", size=_human_size(limit_bytes)))
 
 
 @dataclass(frozen=True)
@@ -59,15 +67,21 @@ class Storage(Protocol):
     def open(self, key: str) -> BinaryIO: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
+    def scratch_dir(self) -> AbstractContextManager[Path]: ...
+    def stored_keys(self) -> Iterator[tuple[str, float]]: ...
+    def leftover_temps(self, cutoff: float) -> list[Path]: ...
+    def remove_temp(self, path: Path) -> None: ...
 
 
 class FileSystemStorage:
     """Files under `root/objects/ab/cd/<key>`, spooled in `root/tmp` (same file system, so moves are atomic)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, test_pauses: Mapping[str, float] | None = None) -> None:
         self.root = Path(root).resolve()
         self.tmp = self.root / "tmp"
         self.objects = self.root / "objects"
+        # Tests only (STORAGE_TEST_PAUSES): hold a step open so a test can kill the process right there.
+        self._pauses = dict(test_pauses or {})
         with _os_errors(MSG_WRITE_FAILED):
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
             _private_dir(self.tmp)
@@ -86,6 +100,7 @@ class FileSystemStorage:
             except BaseException:
                 path.unlink(missing_ok=True)
                 raise
+        self._pause("after_receive")
         return Received(path=path, size=size, sha256=digest)
 
     def commit(self, received: Received) -> str:
@@ -98,6 +113,7 @@ class FileSystemStorage:
             _private_dir(target.parent)
             os.replace(received.path, target)
             _fsync_dir(target.parent)  # the rename itself must survive a crash, or the database points at nothing
+        self._pause("after_commit")
         return key
 
     def discard(self, received: Received) -> None:
@@ -126,6 +142,47 @@ class FileSystemStorage:
         """Whether an object is stored under the key."""
         return self._object_path(key).is_file()
 
+    @contextmanager
+    def scratch_dir(self) -> Iterator[Path]:
+        """A private folder for building a file before `receive` (an export): inside `tmp`, so if the process
+        dies mid-build the sweep finds what it left, where a folder in the system's /tmp would stay forever."""
+        with tempfile.TemporaryDirectory(dir=self.tmp, prefix="scratch-") as name:
+            yield Path(name)
+
+    def stored_keys(self) -> Iterator[tuple[str, float]]:
+        """Every stored object as (key, modification time); names that are not keys are not ours and skipped."""
+        for path in self.objects.glob("*/*/*"):
+            shard = (path.parent.parent.name, path.parent.name)
+            if _KEY.fullmatch(path.name) and shard == (path.name[:2], path.name[2:4]) and path.is_file():
+                yield path.name, path.stat().st_mtime
+
+    def leftover_temps(self, cutoff: float) -> list[Path]:
+        """Temp files and scratch folders untouched since before `cutoff`: what requests that died left behind.
+
+        A temp file being written is touched by every chunk, and a scratch folder by the files built in it."""
+        found = []
+        for path in self.tmp.iterdir():
+            if path.is_symlink() or not path.name.startswith(("upload-", "scratch-")):
+                continue
+            if _newest_mtime(path) < cutoff:
+                found.append(path)
+        return sorted(found)
+
+    def remove_temp(self, path: Path) -> None:
+        """Delete one leftover from `leftover_temps` (a file or a scratch folder); gone already is fine."""
+        if path.parent != self.tmp:
+            raise ValueError(f"not a temp file of this storage: {path}")
+        with _os_errors(MSG_WRITE_FAILED):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+    def _pause(self, step: str) -> None:
+        """Sleep at a named step when a test asked for it (never configured in production)."""
+        if step in self._pauses:
+            time.sleep(self._pauses[step])
+
     def _object_path(self, key: str) -> Path:
         """The object's path; only 32 lowercase hex characters pass, so a key can never climb out of root."""
         if not isinstance(key, str) or not _KEY.fullmatch(key):
@@ -145,7 +202,7 @@ def storage_for(app: Flask) -> Storage:
         root = Path(app.config["UPLOAD_DIR"]).resolve()
         if app.static_folder and root.is_relative_to(Path(app.static_folder).resolve()):
             raise RuntimeError(f"UPLOAD_DIR {root} is inside the static folder; uploads would be public")
-        storage = app.extensions["storage"] = FileSystemStorage(root)
+        storage = app.extensions["storage"] = FileSystemStorage(root, app.config.get("STORAGE_TEST_PAUSES"))
     return storage
 
 
@@ -173,6 +230,18 @@ def _private_dir(path: Path) -> None:
     os.chmod(path, 0o700)
 
 
+def _newest_mtime(path: Path) -> float:
+    """A file's modification time, or for a folder the newest of its own and its contents' (0 when gone)."""
+    try:
+        newest = path.stat().st_mtime
+        if path.is_dir():
+            for inner in path.rglob("*"):
+                newest = max(newest, inner.lstat().st_mtime)
+    except FileNotFoundError:
+        return 0.0
+    return newest
+
+
 def _fsync_dir(path: Path) -> None:
     """Flush a folder's entries to disk."""
     fd = os.open(path, os.O_RDONLY)
@@ -193,7 +262,7 @@ def _os_errors(message: str) -> Iterator[None]:
 
 def _storage_error(exc: OSError, message: str) -> StorageError:
     """The user-facing error for an OSError: a full disk gets its own message, since only an admin can fix it."""
-    return StorageError(MSG_FULL if exc.errno in _DISK_FULL else message)
+    return StorageError(gettext(MSG_FULL if exc.errno in _DISK_FULL else message))
 
 
 def _human_size(n: int) -> str:
@@ -202,4 +271,4 @@ def _human_size(n: int) -> str:
         return f"{round(n / (1024 * 1024), 1):g} MB"
     if n >= 1024:
         return f"{round(n / 1024, 1):g} KB"
-    return f"{n} ไบต์"
+    return gettext("{n} ไบต์", n=n)

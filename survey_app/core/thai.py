@@ -7,6 +7,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from survey_app.core.figures import figure_text, half_up
+from survey_app.core.i18n import N_, current_language, gettext
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
@@ -50,6 +51,33 @@ def thai_date(value: date | datetime | None, *, short: bool = True, with_time: b
     if with_time and isinstance(value, datetime):
         text += f" {value:%H:%M} น."
     return text
+
+
+ENGLISH_MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def english_date(value: date | datetime | None, *, short: bool = True, with_time: bool = False) -> str:
+    """'15 Jan 2564 (2021)': the Buddhist-Era year the documents use, with the Gregorian year an English
+    reader expects beside it; datetimes in Bangkok time on a 24-hour clock."""
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        value = to_bangkok(value)
+    months = ENGLISH_MONTHS_SHORT if short else ENGLISH_MONTHS
+    text = f"{value.day} {months[value.month - 1]} {value.year + BE_OFFSET} ({value.year})"
+    if with_time and isinstance(value, datetime):
+        text += f" {value:%H:%M}"
+    return text
+
+
+def display_date(value: date | datetime | None, *, short: bool = True, with_time: bool = False) -> str:
+    """A date for a page or message in the reader's language: Thai, or English with both years."""
+    render = english_date if current_language() == "en" else thai_date
+    return render(value, short=short, with_time=with_time)
 
 
 def thai_digits(text: object) -> str:
@@ -107,18 +135,18 @@ class LevelBand:
 
 
 STANDARD_BANDS: tuple[LevelBand, ...] = (
-    LevelBand(4.51, 5.00, "มากที่สุด", "highest"),
-    LevelBand(3.51, 4.50, "มาก", "high"),
-    LevelBand(2.51, 3.50, "ปานกลาง", "moderate"),
-    LevelBand(1.51, 2.50, "น้อย", "low"),
-    LevelBand(1.00, 1.50, "น้อยที่สุด", "lowest"),
+    LevelBand(4.51, 5.00, N_("มากที่สุด"), "Highest"),
+    LevelBand(3.51, 4.50, N_("มาก"), "High"),
+    LevelBand(2.51, 3.50, N_("ปานกลาง"), "Moderate"),
+    LevelBand(1.51, 2.50, N_("น้อย"), "Low"),
+    LevelBand(1.00, 1.50, N_("น้อยที่สุด"), "Lowest"),
 )
 EQUAL_WIDTH_BANDS: tuple[LevelBand, ...] = (
-    LevelBand(4.21, 5.00, "มากที่สุด", "highest"),
-    LevelBand(3.41, 4.20, "มาก", "high"),
-    LevelBand(2.61, 3.40, "ปานกลาง", "moderate"),
-    LevelBand(1.81, 2.60, "น้อย", "low"),
-    LevelBand(1.00, 1.80, "น้อยที่สุด", "lowest"),
+    LevelBand(4.21, 5.00, N_("มากที่สุด"), "Highest"),
+    LevelBand(3.41, 4.20, N_("มาก"), "High"),
+    LevelBand(2.61, 3.40, N_("ปานกลาง"), "Moderate"),
+    LevelBand(1.81, 2.60, N_("น้อย"), "Low"),
+    LevelBand(1.00, 1.80, N_("น้อยที่สุด"), "Lowest"),
 )
 
 
@@ -138,3 +166,57 @@ def format_number(value: float | int | None, decimals: int = 2) -> str:
     if isinstance(value, float) and decimals == 0 and value == value:
         value = int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return figure_text(value, decimals)
+
+
+def be_date_text(day: date) -> str:
+    """'15/01/2564': a day as the Buddhist-Era date field shows it and people type it (วว/ดด/ปปปป)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year + BE_OFFSET}"
+
+
+class BEDateError(ValueError):
+    """A typed date that cannot be read; its message is Thai and says what to type instead."""
+
+
+BE_DATE_HINT = N_("พิมพ์เป็น วว/ดด/ปปปป ปีพุทธศักราช เช่น 15/01/2564 หรือเลือกจากปฏิทิน")
+_BE_MIN_YEAR = 2400  # a four-digit year below this is a Christian-Era year (2564 BE = 2021 CE)
+
+
+def parse_be_date(text: str) -> date:
+    """A date typed in the Buddhist Era (15/1/2564, 15.01.2564, 15-01-2564 or 15012564, Thai or Arabic
+    digits) or an ISO date (2021-01-15, as machines send it); raises BEDateError with a Thai message.
+
+    A Christian-Era year in a day/month/year date is refused rather than guessed: the field says พ.ศ.,
+    and 15/01/2021 read as 2021 BE would be a date 543 years away."""
+    cleaned = "".join(arabic_digits(text).split())
+    try:
+        return date.fromisoformat(cleaned) if len(cleaned) == 10 and cleaned[4] == "-" else _be_parts(cleaned)
+    except BEDateError:
+        raise
+    except ValueError:
+        raise BEDateError(_invalid()) from None
+
+
+def _be_parts(cleaned: str) -> date:
+    """Day, month and BE year from 'd/m/yyyy' (any of / . -) or 'ddmmyyyy'."""
+    if cleaned.isdigit() and len(cleaned) == 8:
+        parts = [cleaned[:2], cleaned[2:4], cleaned[4:]]
+    else:
+        parts = cleaned.replace(".", "/").replace("-", "/").split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4 or len(parts[0]) > 2:
+        raise BEDateError(_invalid())
+    day, month, year = (int(p) for p in parts)
+    if year < _BE_MIN_YEAR:
+        hint = gettext(BE_DATE_HINT)
+        raise BEDateError(
+            gettext("ปีต้องเป็นพุทธศักราช (พ.ศ.) เช่น {be} ไม่ใช่ ค.ศ. {ce}: {hint}", be=year + BE_OFFSET, ce=year, hint=hint)
+        )
+    if not 1 <= month <= 12:
+        raise BEDateError(gettext("เดือนต้องเป็น 01 ถึง 12: {hint}", hint=gettext(BE_DATE_HINT)))
+    try:
+        return date(year - BE_OFFSET, month, day)
+    except ValueError:
+        raise BEDateError(gettext("ไม่มีวันที่ {day}/{month:02d}/{year} ในปฏิทิน", day=day, month=month, year=year)) from None
+
+
+def _invalid() -> str:
+    return gettext("วันที่ไม่ถูกต้อง: {hint}", hint=gettext(BE_DATE_HINT))

@@ -7,14 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Flask, abort, render_template, request, url_for
+from flask import Flask, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.exceptions import SecurityError
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.core import replay, thai
 from survey_app.core.db import write_intent
+from survey_app.core.i18n import N_, gettext
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,15 @@ def select_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def public_url(endpoint: str, **values: object) -> str:
+    """An absolute address to hand to the public (survey links, QR codes, e-mails): from PUBLIC_BASE_URL
+    when configured, never from whatever Host header a request carried (see ALLOWED_HOSTS in config)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
 _PROVIDERS: dict[str, Callable[..., object]] = {}
 
 
@@ -106,13 +117,13 @@ def _error(code: int, title: str, message: str):  # type: ignore[no-untyped-def]
 
 def init_app(app: Flask) -> None:
     """Filters for Thai dates and numbers, and Thai error pages."""
-    app.add_template_filter(thai.thai_date, "thai_date")
-    app.add_template_filter(lambda v: thai.thai_date(v, with_time=True), "thai_datetime")
+    app.add_template_filter(thai.display_date, "thai_date")  # Buddhist Era; English adds the Gregorian year
+    app.add_template_filter(lambda v: thai.display_date(v, with_time=True), "thai_datetime")
     app.add_template_filter(thai.thai_digits, "thai_digits")
     app.add_template_filter(thai.format_number, "number")
     app.jinja_env.globals.update(
         nav_items=nav_items,
-        today_be=lambda: thai.thai_date(thai.today_bangkok()),
+        today_be=lambda: thai.display_date(thai.today_bangkok()),
         draft_marker=replay.marker_for_this_page,
         draft_marker_field=replay.MARKER_FIELD,
     )
@@ -125,16 +136,37 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(_exc):  # type: ignore[no-untyped-def]
-        return _error(404, "ไม่พบหน้าที่ต้องการ", "หน้านี้ไม่มีอยู่ หรือคุณไม่มีสิทธิ์เข้าถึง")
+        return _error(404, N_("ไม่พบหน้าที่ต้องการ"), N_("หน้านี้ไม่มีอยู่ หรือคุณไม่มีสิทธิ์เข้าถึง"))
+
+    @app.errorhandler(400)
+    def bad_request(_exc):  # type: ignore[no-untyped-def]
+        """A malformed request: a Thai page that never echoes what was sent."""
+        return _error(400, N_("คำขอไม่ถูกต้อง"), N_("กรุณากลับไปหน้าก่อนหน้าแล้วลองอีกครั้ง"))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(_exc):  # type: ignore[no-untyped-def]
+        """A Host the app was not told to answer to (ALLOWED_HOSTS): no page can be built for it (every link
+        would name that host), so a plain answer that does not repeat it."""
+        return "400 คำขอไม่ถูกต้อง (Bad Request)\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(403)
     def forbidden(_exc):  # type: ignore[no-untyped-def]
-        return _error(403, "ไม่มีสิทธิ์", "บทบาทของคุณไม่สามารถทำรายการนี้ได้")
+        return _error(403, N_("ไม่มีสิทธิ์"), N_("บทบาทของคุณไม่สามารถทำรายการนี้ได้"))
 
     @app.errorhandler(413)
     def too_large(_exc):  # type: ignore[no-untyped-def]
+        """The body was over the limit, so none of it was read: say so, and lead back to the form (answers
+        saved before, by hand or autosave, are all there; the page's own size check usually stops this)."""
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return _error(413, "ไฟล์ใหญ่เกินไป", f"ส่งข้อมูลได้ไม่เกิน {limit} MB ต่อครั้ง")
+        message = gettext(
+            "ข้อมูลที่ส่งครั้งนี้ใหญ่เกิน {limit} MB (มักเป็นเพราะไฟล์แนบ) ระบบจึงยังไม่ได้รับข้อมูลชุดนี้ "
+            "คำตอบที่บันทึกไว้ก่อนหน้า รวมทั้งที่บันทึกอัตโนมัติ ยังอยู่ครบ กรุณากลับไปที่แบบฟอร์ม "
+            "เลือกไฟล์ที่เล็กลง แล้วบันทึกอีกครั้ง",
+            limit=limit,
+        )
+        back = request.path if request.method == "POST" else None  # forms post to their own page
+        page = render_template("error.html", code=413, title=N_("ข้อมูลใหญ่เกินไป"), message=message, back=back)
+        return page, 413
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_exc):  # type: ignore[no-untyped-def]
@@ -145,11 +177,11 @@ def _register_error_pages(app: Flask) -> None:
             return render_template("replay.html", fields=fields, target=request.path, expired=True), 400
         if fields:  # the session has gone: sign in first, and the draft comes along
             return app.login_manager.unauthorized()  # type: ignore[attr-defined]
-        return _error(400, "แบบฟอร์มหมดอายุ", "กรุณากลับไปหน้าก่อนหน้า โหลดหน้าใหม่ แล้วลองอีกครั้ง")
+        return _error(400, N_("แบบฟอร์มหมดอายุ"), N_("กรุณากลับไปหน้าก่อนหน้า โหลดหน้าใหม่ แล้วลองอีกครั้ง"))
 
     @app.errorhandler(500)
     def server_error(_exc):  # type: ignore[no-untyped-def]
-        return _error(500, "ระบบขัดข้อง", "เกิดข้อผิดพลาดภายในระบบ กรุณาลองใหม่อีกครั้ง")
+        return _error(500, N_("ระบบขัดข้อง"), N_("เกิดข้อผิดพลาดภายในระบบ กรุณาลองใหม่อีกครั้ง"))
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from survey_app.core.i18n import N_, gettext, pick
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.audience import includes
 
@@ -41,9 +42,15 @@ class Answer:
 NONE_ANSWER = Answer(AnswerState.NONE)
 NA_ANSWER = Answer(AnswerState.NA)
 Answers = Mapping[str, Answer]
-MISSING_MESSAGE = 'กรุณาตอบข้อนี้ (ถ้าไม่มีการดำเนินการ ให้เลือก "ไม่มี")'
+MISSING_MESSAGE = N_('กรุณาตอบข้อนี้ (ถ้าไม่มีการดำเนินการ ให้เลือก "ไม่มี")')
 _COMPARE = {"le": operator.le, "lt": operator.lt, "ge": operator.ge, "gt": operator.gt, "eq": operator.eq}
-_CHECK_WORDS = {"le": "ไม่เกิน", "lt": "น้อยกว่า", "ge": "ไม่น้อยกว่า", "gt": "มากกว่า", "eq": "เท่ากับ"}
+_CHECK_MESSAGES = {
+    "le": N_('ค่าต้องไม่เกินคำตอบของข้อ "{other}"'),
+    "lt": N_('ค่าต้องน้อยกว่าคำตอบของข้อ "{other}"'),
+    "ge": N_('ค่าต้องไม่น้อยกว่าคำตอบของข้อ "{other}"'),
+    "gt": N_('ค่าต้องมากกว่าคำตอบของข้อ "{other}"'),
+    "eq": N_('ค่าต้องเท่ากับคำตอบของข้อ "{other}"'),
+}
 
 
 def condition_holds(cond: s.Condition, answers: Answers) -> bool:
@@ -135,9 +142,9 @@ def check_errors(defn: s.FormDefinition, answers: Answers, org_kind: str | None)
 
 def _check_message(check: s.Check, other: s.Question | None) -> str:
     if check.message is not None:
-        return check.message.th
-    other_label = other.label.th if other else check.other
-    return f'ค่าต้อง{_CHECK_WORDS[check.op]}คำตอบของข้อ "{other_label}"'
+        return pick(check.message.th, check.message.en)
+    other_label = pick(other.label.th, other.label.en) if other else check.other
+    return gettext(_CHECK_MESSAGES[check.op], other=other_label)
 
 
 def progress(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> tuple[int, int]:

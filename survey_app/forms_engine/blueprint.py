@@ -2,13 +2,14 @@
 
 from flask import Blueprint
 
+from survey_app.core.i18n import N_
 from survey_app.core.scope import Role
 from survey_app.core.web import register_nav
 from survey_app.forms_engine.types import question_type
 
 bp = Blueprint("forms_engine", __name__, url_prefix="/forms", template_folder="templates")
 ADMIN_ROLES = (Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
-register_nav(30, "แบบสอบถาม", "forms_engine.index", set(ADMIN_ROLES))
+register_nav(30, N_("แบบสอบถาม"), "forms_engine.index", set(ADMIN_ROLES))
 
 
 @bp.app_template_filter("select_asked")

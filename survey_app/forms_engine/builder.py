@@ -12,6 +12,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from survey_app.core.i18n import N_, gettext, pick
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import (
     Answer,
@@ -104,7 +105,7 @@ def merge(stored: Answers, read: SectionRead) -> dict[str, Answer]:
     return {k: v for k, v in stored.items() if k not in read.cleared} | read.answers
 
 
-TYPED_NONE_WARNING = (
+TYPED_NONE_WARNING = N_(
     'คุณพิมพ์ว่า "{typed}" — ถ้าหน่วยงานไม่มีการดำเนินการในข้อนี้ ให้ติ๊กช่อง "ไม่มี" แทนการพิมพ์ (รายงานจะนับเป็น "ไม่มี" ได้ถูกต้อง)'
 )
 _TYPED_SHOWN = 40  # characters of the typed word quoted back (without its own quotes)
@@ -126,7 +127,39 @@ def typed_none_warnings(
             continue
         if question_type(q).typed_none(q, answer) and question_visible(q, answers, org_kind):
             typed = str(answer.value).strip().strip("\"'“”‘’")[:_TYPED_SHOWN]
-            warnings[q.key] = [TYPED_NONE_WARNING.format(typed=typed)]
+            warnings[q.key] = [gettext(TYPED_NONE_WARNING, typed=typed)]
+    return warnings
+
+
+CHECK_WARNING = N_("{message} (บันทึกคำตอบไว้แล้ว แต่ต้องแก้ให้ถูกต้องก่อนส่ง)")
+CHECK_OTHER_WARNING = N_("ไม่สอดคล้องกับข้อ {label}: {message}")
+
+
+def question_title(q: s.Question) -> str:
+    """How a page names a question to a person: its code and label ("4.1.3 จำนวนเด็ก…"), never its key."""
+    label = pick(q.label.th, q.label.en)
+    return f"{q.code} {label}" if q.code else label
+
+
+def check_warnings(
+    defn: s.FormDefinition, section: s.Section, answers: Answers, org_kind: str | None
+) -> dict[str, list[str]]:
+    """Failed cross-item checks (e.g. 4.1.3 ≤ 4.1.2), by question key, for the questions of this section.
+
+    Shown beside both fields of a failed check while answering: answers are saved anyway (the user may be
+    half-way through typing the pair), and submission refuses them (completeness). The same message as at
+    submit, named by the question's code and label."""
+    questions = defn.question_map()
+    on_page = {q.key for q in section.all_questions()}
+    warnings: dict[str, list[str]] = {}
+    for key, messages in check_errors(defn, answers, org_kind).items():
+        q = questions[key]
+        for message in messages:
+            if key in on_page:
+                warnings.setdefault(key, []).append(gettext(CHECK_WARNING, message=message))
+            for other in {c.other for c in q.checks if c.other in on_page and c.other in answers}:
+                text = gettext(CHECK_OTHER_WARNING, label=question_title(q), message=message)
+                warnings.setdefault(other, []).append(text)
     return warnings
 
 

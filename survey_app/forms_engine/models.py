@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_app.core.db import Base, UTCDateTime, utcnow
+from survey_app.core.i18n import gettext, pick
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.loader import from_stored
 
@@ -48,5 +49,10 @@ class FormVersion(Base):
         return found
 
     @property
+    def title(self) -> str:
+        """The form's title in the reader's language (Thai when the definition has no English)."""
+        return pick(self.title_th, self.parsed.title.en)
+
+    @property
     def label(self) -> str:
-        return f"{self.title_th} (ฉบับที่ {self.version})"
+        return gettext("{title} (ฉบับที่ {version})", title=self.title, version=self.version)

@@ -1,12 +1,15 @@
-"""Reading numbers and dates the way people type them: Thai and full-width digits, thousands separators,
-Buddhist-Era years. Shared by the question types; every failure is a Thai message, never an exception."""
+"""Reading numbers the way people type them: Thai and full-width digits, thousands separators. Shared by the
+question types; every failure is a Thai message, never an exception. (Dates: core.thai.parse_be_date.)
+
+static/js/form.js `parseNumber` mirrors parse_number for show_if in the browser; change both together
+(tests/e2e/test_answering_fixes.py compares them)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from survey_app.core.i18n import gettext
 from survey_app.core.thai import arabic_digits
 
 _NUMBER_JUNK = re.compile(r"[,\s\u00a0_]")
@@ -18,31 +21,9 @@ def parse_number(text: str, *, integer: bool) -> tuple[Decimal | None, str | Non
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        return None, "กรุณากรอกเป็นตัวเลข"
+        return None, gettext("กรุณากรอกเป็นตัวเลข")
     if not number.is_finite() or abs(number) > Decimal("1e15"):
-        return None, "ตัวเลขนี้ใหญ่เกินไปหรือไม่ใช่ตัวเลขที่ใช้ได้"
+        return None, gettext("ตัวเลขนี้ใหญ่เกินไปหรือไม่ใช่ตัวเลขที่ใช้ได้")
     if integer and number != number.to_integral_value():
-        return None, "กรุณากรอกเป็นจำนวนเต็ม"
+        return None, gettext("กรุณากรอกเป็นจำนวนเต็ม")
     return number, None
-
-
-_THAI_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-
-
-def parse_date(text: str) -> date | None:
-    """ISO (from the date picker) or d/m/yyyy typed by hand; a year above 2400 is Buddhist Era."""
-    text = arabic_digits(text.strip())
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    match = _THAI_DATE.match(text)
-    if not match:
-        return None
-    day, month, year = (int(g) for g in match.groups())
-    if year > 2400:
-        year -= 543
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None

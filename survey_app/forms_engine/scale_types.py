@@ -7,6 +7,7 @@ from typing import Any
 from wtforms import RadioField
 from wtforms.fields.core import UnboundField
 
+from survey_app.core.i18n import gettext, pick
 from survey_app.core.thai import arabic_digits
 from survey_app.core.web import select_choices
 from survey_app.forms_engine import schema as s
@@ -24,7 +25,7 @@ class RatingType(QuestionType):
     def make_fields(self, q: s.RatingQuestion, defn: s.FormDefinition) -> dict[str, UnboundField]:
         choices = self.point_choices(defn.scales[q.scale])
         if q.allow_na:
-            choices.append((NA_VALUE, NA_LABEL))
+            choices.append((NA_VALUE, gettext(NA_LABEL)))
         return {q.key: RadioField(q.label.th, choices=select_choices(choices), validate_choice=False)}
 
     def read_point(self, raw: Any, scale: s.Scale) -> tuple[int | None, str | None]:
@@ -33,9 +34,9 @@ class RatingType(QuestionType):
         try:
             point = int(arabic_digits(str(raw)))
         except ValueError:
-            return None, "กรุณาเลือกระดับจากมาตราส่วน"
+            return None, gettext("กรุณาเลือกระดับจากมาตราส่วน")
         if not scale.min <= point <= scale.max:
-            return None, f"ระดับต้องอยู่ระหว่าง {scale.min}–{scale.max}"
+            return None, gettext("ระดับต้องอยู่ระหว่าง {low}–{high}", low=scale.min, high=scale.max)
         return point, None
 
     def read(self, q: s.RatingQuestion, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
@@ -68,14 +69,16 @@ class PairedRatingType(RatingType):
         for part in q.ratings:
             point, error = self.read_point(data.get(f"{q.key}__{part.key}"), defn.scales[q.scale])
             if error:
-                return ReadResult(errors=[f"{part.label.th}: {error}"])
+                return ReadResult(errors=[f"{pick(part.label.th, part.label.en)}: {error}"])
             if point is not None:
                 points[part.key] = point
         if not points:
             return ReadResult()
         if len(points) < len(q.ratings):
-            missing = [r.label.th for r in q.ratings if r.key not in points]
-            return ReadResult(errors=[f"กรุณาให้คะแนนให้ครบทั้งสองด้าน (ยังไม่ได้ให้: {', '.join(missing)})"])
+            missing = [pick(r.label.th, r.label.en) for r in q.ratings if r.key not in points]
+            return ReadResult(
+                errors=[gettext("กรุณาให้คะแนนให้ครบทั้งสองด้าน (ยังไม่ได้ให้: {missing})", missing=", ".join(missing))]
+            )
         return ReadResult(Answer.of(points))
 
     def form_data(self, q: s.PairedRating, answer: Answer | None) -> dict[str, Any]:
@@ -83,4 +86,4 @@ class PairedRatingType(RatingType):
         return {f"{q.key}__{r.key}": str(values[r.key]) if r.key in values else None for r in q.ratings}
 
     def display_value(self, q: s.PairedRating, value: Any) -> str:
-        return " / ".join(f"{r.label.th} {value.get(r.key, '-')}" for r in q.ratings)
+        return " / ".join(f"{pick(r.label.th, r.label.en)} {value.get(r.key, '-')}" for r in q.ratings)

@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
 
+from survey_app.core.i18n import N_, gettext, lazy_gettext, pick
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import NA_ANSWER, NONE_ANSWER, Answer, AnswerState
 
 NONE_VALUE = "__none__"
 NA_VALUE = "__na__"
-NA_LABEL = "N/A (ยังไม่มีข้อมูล)"
-NONE_TEXT_LABEL = "ไม่มี"
+NA_LABEL = N_("N/A (ยังไม่มีข้อมูล)")
+NONE_TEXT_LABEL = N_("ไม่มี")
 BLANK = None  # a read that found nothing typed: the question becomes unanswered
 
 
@@ -66,8 +67,8 @@ class QuestionType:
 def none_label(q: s.Question) -> str:
     """What an explicit "none" is called for this question (a choice question may name its own)."""
     if isinstance(q, s.ChoiceBase) and q.none_label is not None:
-        return q.none_label.th
-    return NONE_TEXT_LABEL
+        return pick(q.none_label.th, q.none_label.en)
+    return gettext(NONE_TEXT_LABEL)
 
 
 def explicit_flags(q: s.Question, data: dict[str, Any], has_input: bool) -> ReadResult | None:
@@ -75,10 +76,12 @@ def explicit_flags(q: s.Question, data: dict[str, Any], has_input: bool) -> Read
     none = bool(getattr(q, "allow_none", False) and data.get(f"{q.key}__none"))
     na = bool(q.allow_na and data.get(f"{q.key}__na"))
     if none and na:
-        return ReadResult(errors=['เลือก "ไม่มี" และ "N/A" พร้อมกันไม่ได้'])
+        return ReadResult(errors=[gettext('เลือก "ไม่มี" และ "N/A" พร้อมกันไม่ได้')])
     if (none or na) and has_input:
-        word = "ไม่มี" if none else "N/A"
-        return ReadResult(errors=[f'เลือก "{word}" แล้ว ต้องไม่กรอกคำตอบในช่อง (ลบคำตอบ หรือยกเลิก "{word}")'])
+        word = gettext(NONE_TEXT_LABEL) if none else "N/A"
+        return ReadResult(
+            errors=[gettext('เลือก "{word}" แล้ว ต้องไม่กรอกคำตอบในช่อง (ลบคำตอบ หรือยกเลิก "{word}")', word=word)]
+        )
     if none:
         return ReadResult(NONE_ANSWER)
     if na:
@@ -90,9 +93,9 @@ def flag_fields(q: s.Question) -> dict[str, UnboundField]:
     """The "ไม่มี" and N/A checkboxes a question allows, named <key>__none and <key>__na."""
     fields: dict[str, UnboundField] = {}
     if getattr(q, "allow_none", False):
-        fields[f"{q.key}__none"] = BooleanField(NONE_TEXT_LABEL)
+        fields[f"{q.key}__none"] = BooleanField(lazy_gettext(NONE_TEXT_LABEL))
     if q.allow_na:
-        fields[f"{q.key}__na"] = BooleanField(NA_LABEL)
+        fields[f"{q.key}__na"] = BooleanField(lazy_gettext(NA_LABEL))
     return fields
 
 

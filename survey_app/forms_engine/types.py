@@ -23,13 +23,14 @@ from wtforms import (
 )
 from wtforms.fields.core import UnboundField
 
+from survey_app.core.i18n import gettext, pick
 from survey_app.core.text import clean_line, clean_text
-from survey_app.core.thai import thai_date
+from survey_app.core.thai import BEDateError, be_date_text, display_date, parse_be_date
 from survey_app.core.web import select_choices
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import NA_ANSWER, NONE_ANSWER, Answer, AnswerState
 from survey_app.forms_engine.none_words import looks_like_none
-from survey_app.forms_engine.parsing import parse_date, parse_number
+from survey_app.forms_engine.parsing import parse_number
 from survey_app.forms_engine.scale_types import PairedRatingType, RatingType
 from survey_app.forms_engine.type_base import (
     NA_LABEL,
@@ -52,14 +53,14 @@ class SingleChoiceType(QuestionType):
         if q.none_label is not None:
             choices.append((NONE_VALUE, q.none_label.th))
         if q.allow_na:
-            choices.append((NA_VALUE, NA_LABEL))
+            choices.append((NA_VALUE, gettext(NA_LABEL)))
         return choices
 
     def make_fields(self, q: s.SingleChoice, defn: s.FormDefinition) -> dict[str, UnboundField]:
         field_class = SelectField if q.display == "select" else RadioField
         choices = self.choices(q)
         if field_class is SelectField:
-            choices = [("", "— เลือก —"), *choices]
+            choices = [("", gettext("— เลือก —")), *choices]
         return {q.key: field_class(q.label.th, choices=select_choices(choices), validate_choice=False)}
 
     def read(self, q: s.SingleChoice, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
@@ -68,7 +69,7 @@ class SingleChoiceType(QuestionType):
             return ReadResult()
         allowed = {v for v, _ in self.choices(q)}
         if value not in allowed:
-            return ReadResult(errors=["ตัวเลือกนี้ไม่มีในรายการ กรุณาเลือกใหม่"])
+            return ReadResult(errors=[gettext("ตัวเลือกนี้ไม่มีในรายการ กรุณาเลือกใหม่")])
         if value == NONE_VALUE:
             return ReadResult(NONE_ANSWER)
         if value == NA_VALUE:
@@ -81,7 +82,7 @@ class SingleChoiceType(QuestionType):
         return {q.key: {AnswerState.NONE: NONE_VALUE, AnswerState.NA: NA_VALUE}.get(answer.state, answer.value)}
 
     def display_value(self, q: s.SingleChoice, value: Any) -> str:
-        return next((o.label.th for o in q.options if o.value == value), str(value))
+        return next((pick(o.label.th, o.label.en) for o in q.options if o.value == value), str(value))
 
 
 class MultipleChoiceType(SingleChoiceType):
@@ -96,18 +97,18 @@ class MultipleChoiceType(SingleChoiceType):
             return ReadResult()
         allowed = {v for v, _ in self.choices(q)}
         if any(v not in allowed for v in values):
-            return ReadResult(errors=["มีตัวเลือกที่ไม่อยู่ในรายการ กรุณาเลือกใหม่"])
+            return ReadResult(errors=[gettext("มีตัวเลือกที่ไม่อยู่ในรายการ กรุณาเลือกใหม่")])
         specials = [v for v in values if v in (NONE_VALUE, NA_VALUE)]
         if specials and len(values) > 1:
             word = none_label(q) if NONE_VALUE in specials else "N/A"
-            return ReadResult(errors=[f'เลือก "{word}" ร่วมกับตัวเลือกอื่นไม่ได้'])
+            return ReadResult(errors=[gettext('เลือก "{word}" ร่วมกับตัวเลือกอื่นไม่ได้', word=word)])
         if specials:
             return ReadResult(NONE_ANSWER if specials[0] == NONE_VALUE else NA_ANSWER)
         chosen = [o.value for o in q.options if o.value in values]  # definition order, no duplicates
         if q.min_choices and len(chosen) < q.min_choices:
-            return ReadResult(errors=[f"เลือกอย่างน้อย {q.min_choices} ข้อ"])
+            return ReadResult(errors=[gettext("เลือกอย่างน้อย {n} ข้อ", n=q.min_choices)])
         if q.max_choices and len(chosen) > q.max_choices:
-            return ReadResult(errors=[f"เลือกได้ไม่เกิน {q.max_choices} ข้อ"])
+            return ReadResult(errors=[gettext("เลือกได้ไม่เกิน {n} ข้อ", n=q.max_choices)])
         return ReadResult(Answer.of(chosen))
 
     def form_data(self, q: s.MultipleChoice, answer: Answer | None) -> dict[str, Any]:
@@ -118,7 +119,7 @@ class MultipleChoiceType(SingleChoiceType):
         return {q.key: list(answer.value)}
 
     def display_value(self, q: s.MultipleChoice, value: Any) -> str:
-        labels = {o.value: o.label.th for o in q.options}
+        labels = {o.value: pick(o.label.th, o.label.en) for o in q.options}
         return ", ".join(labels.get(v, str(v)) for v in value)
 
 
@@ -138,11 +139,19 @@ class TextType(QuestionType):
         if not text:
             return ReadResult()
         if len(text) > q.max_length:
-            return ReadResult(errors=[f"ยาวเกิน {q.max_length:,} ตัวอักษร (พิมพ์ไว้ {len(text):,} ตัวอักษร)"])
+            return ReadResult(
+                errors=[
+                    gettext(
+                        "ยาวเกิน {limit} ตัวอักษร (พิมพ์ไว้ {typed} ตัวอักษร)",
+                        limit=f"{q.max_length:,}",
+                        typed=f"{len(text):,}",
+                    )
+                ]
+            )
         pattern = getattr(q, "pattern", None)
         if pattern and not re.fullmatch(pattern, text):
             message = getattr(q, "pattern_message", None)
-            return ReadResult(errors=[message.th if message else "รูปแบบคำตอบไม่ถูกต้อง"])
+            return ReadResult(errors=[pick(message.th, message.en) if message else gettext("รูปแบบคำตอบไม่ถูกต้อง")])
         return ReadResult(Answer.of(text))
 
     def form_data(self, q: s.Question, answer: Answer | None) -> dict[str, Any]:
@@ -176,11 +185,11 @@ class IntegerType(QuestionType):
             return ReadResult()
         number, error = parse_number(text, integer=self.integer)
         if error or number is None:
-            return ReadResult(errors=[error or "กรุณากรอกเป็นตัวเลข"])
+            return ReadResult(errors=[error or gettext("กรุณากรอกเป็นตัวเลข")])
         if q.min is not None and number < Decimal(str(q.min)):
-            return ReadResult(errors=[f"ต้องไม่น้อยกว่า {q.min:,}"])
+            return ReadResult(errors=[gettext("ต้องไม่น้อยกว่า {n}", n=f"{q.min:,}")])
         if q.max is not None and number > Decimal(str(q.max)):
-            return ReadResult(errors=[f"ต้องไม่เกิน {q.max:,}"])
+            return ReadResult(errors=[gettext("ต้องไม่เกิน {n}", n=f"{q.max:,}")])
         return ReadResult(Answer.of(self.to_json(q, number)))
 
     def to_json(self, q: s.Question, number: Decimal) -> int | float:
@@ -191,7 +200,7 @@ class IntegerType(QuestionType):
         return {q.key: "" if value == "" else str(value), **flag_data(q, answer)}
 
     def display_value(self, q: s.IntegerQuestion | s.DecimalQuestion, value: Any) -> str:
-        unit = f" {q.unit.th}" if q.unit else ""
+        unit = f" {pick(q.unit.th, q.unit.en)}" if q.unit else ""
         decimals = getattr(q, "decimals", 0) if not self.integer else 0
         return f"{value:,.{decimals}f}{unit}"
 
@@ -218,21 +227,23 @@ class DateType(QuestionType):
             return flagged
         if not text:
             return ReadResult()
-        day = parse_date(text)
-        if day is None:
-            return ReadResult(errors=["วันที่ไม่ถูกต้อง (เลือกจากปฏิทิน หรือพิมพ์ วว/ดด/ปปปป)"])
+        try:
+            day = parse_be_date(text)
+        except BEDateError as exc:
+            return ReadResult(errors=[str(exc)])
         if q.min and day < q.min:
-            return ReadResult(errors=[f"ต้องไม่ก่อน {thai_date(q.min)}"])
+            return ReadResult(errors=[gettext("ต้องไม่ก่อน {day}", day=display_date(q.min))])
         if q.max and day > q.max:
-            return ReadResult(errors=[f"ต้องไม่หลัง {thai_date(q.max)}"])
+            return ReadResult(errors=[gettext("ต้องไม่หลัง {day}", day=display_date(q.max))])
         return ReadResult(Answer.of(day.isoformat()))
 
     def form_data(self, q: s.Question, answer: Answer | None) -> dict[str, Any]:
-        value = answer.value if answer is not None and answer.has_value else ""
+        """The stored ISO day shown as the field is typed: วว/ดด/ปปปป in the Buddhist Era."""
+        value = be_date_text(date.fromisoformat(answer.value)) if answer is not None and answer.has_value else ""
         return {q.key: value, **flag_data(q, answer)}
 
     def display_value(self, q: s.Question, value: Any) -> str:
-        return thai_date(date.fromisoformat(value), short=False)
+        return display_date(date.fromisoformat(value), short=False)
 
 
 class FileType(QuestionType):
@@ -251,7 +262,7 @@ class FileType(QuestionType):
         if not files:
             return ReadResult(unchanged=True)
         if len(files) > q.max_files:
-            return ReadResult(errors=[f"แนบได้ไม่เกิน {q.max_files} ไฟล์"])
+            return ReadResult(errors=[gettext("แนบได้ไม่เกิน {n} ไฟล์", n=q.max_files)])
         return ReadResult(Answer.of(files))  # FileStorage objects, replaced by stored records by the caller
 
     def display_value(self, q: s.Question, value: Any) -> str:

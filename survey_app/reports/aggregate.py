@@ -24,13 +24,14 @@ from survey_app.core.figures import (
     sample_sd,
     whole,
 )
+from survey_app.core.i18n import N_, gettext, pick
 from survey_app.core.thai import EQUAL_WIDTH_BANDS, STANDARD_BANDS, LevelBand, likert_level
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.none_words import looks_like_none
 from survey_app.reports.data import RoundData
 
-NONE_ROW = "ไม่มี/ไม่เกี่ยวข้อง"
-NA_ROW = "N/A (ยังไม่มีข้อมูล)"
+NONE_ROW = N_("ไม่มี/ไม่เกี่ยวข้อง")
+NA_ROW = N_("N/A (ยังไม่มีข้อมูล)")
 
 
 @dataclass
@@ -73,8 +74,8 @@ def _pct(count: float, denominator: float) -> float | None:
 def share_columns(first: str, n_value: int, n_all: int, explicit: bool) -> list[str]:
     """Percentage columns, one denominator each, named with it: of those who gave a value (options, scale
     points), and, when none or N/A may be answered, of everyone who answered the item."""
-    columns = [f"ร้อยละของผู้{first} (n={n_value:,})"]
-    return [*columns, f"ร้อยละของผู้ตอบข้อนี้ทั้งหมด (n={n_all:,})"] if explicit else columns
+    columns = [gettext(first, n=f"{n_value:,}")]
+    return [*columns, gettext("ร้อยละของผู้ตอบข้อนี้ทั้งหมด (n={n})", n=f"{n_all:,}")] if explicit else columns
 
 
 def _share_rows(
@@ -88,9 +89,9 @@ def _share_rows(
         [label, count, _pct(count, n_value), *([_pct(count, n_all)] if explicit else [])] for label, count in counted
     ]
     if none_row:
-        rows.append([NONE_ROW, nones, None, _pct(nones, n_all)])
+        rows.append([gettext(NONE_ROW), nones, None, _pct(nones, n_all)])
     if na_row:
-        rows.append([NA_ROW, nas, None, _pct(nas, n_all)])
+        rows.append([gettext(NA_ROW), nas, None, _pct(nas, n_all)])
     return rows, explicit
 
 
@@ -100,15 +101,16 @@ def choice(data: RoundData, q: s.ChoiceBase) -> QuestionResult:
     picks = values["value"].explode() if q.type == "multiple_choice" else values["value"]
     counts = picks.value_counts()
     n_value, n_all = len(values), len(values) + nones + nas
-    counted = [(o.label.th, int(counts.get(o.value, 0))) for o in q.options]
+    counted = [(pick(o.label.th, o.label.en), int(counts.get(o.value, 0))) for o in q.options]
     rows, explicit = _share_rows(
         counted, n_value, nones, nas, q.none_label is not None or nones > 0, q.allow_na or nas > 0
     )
-    columns = ["ตัวเลือก", "จำนวน", *share_columns("เลือกตัวเลือก", n_value, n_all, explicit)]
-    note = (f"ร้อยละของตัวเลือกคิดจากผู้ที่เลือกตัวเลือก (n={n_value:,})"
-            + (" ตอบได้มากกว่า 1 ข้อ ผลรวมจึงอาจเกิน 100" if q.type == "multiple_choice" else "")
-            + (f"; ร้อยละของ ไม่มี/N/A คิดจากผู้ตอบข้อนี้ทั้งหมด (n={n_all:,}) ในคอลัมน์ของตัวเอง" if explicit else ""))  # fmt: skip
-    chart = Chart([r[0] for r in rows], [("จำนวน", [r[1] for r in rows])], horizontal=True)
+    count = gettext("จำนวน")
+    columns = [gettext("ตัวเลือก"), count, *share_columns(N_("ร้อยละของผู้เลือกตัวเลือก (n={n})"), n_value, n_all, explicit)]
+    note = (gettext("ร้อยละของตัวเลือกคิดจากผู้ที่เลือกตัวเลือก (n={n})", n=f"{n_value:,}")
+            + (gettext(" ตอบได้มากกว่า 1 ข้อ ผลรวมจึงอาจเกิน 100") if q.type == "multiple_choice" else "")
+            + (gettext("; ร้อยละของ ไม่มี/N/A คิดจากผู้ตอบข้อนี้ทั้งหมด (n={n}) ในคอลัมน์ของตัวเอง", n=f"{n_all:,}") if explicit else ""))  # fmt: skip
+    chart = Chart([r[0] for r in rows], [(count, [r[1] for r in rows])], horizontal=True)
     stats = {"n": n_value, "none": nones, "na": nas, "pct": {o.value: rows[i][2] for i, o in enumerate(q.options)}}
     return QuestionResult(q, Table(columns, rows, note), chart, stats)
 
@@ -117,13 +119,15 @@ def number(data: RoundData, q: s.Question) -> QuestionResult:
     """n, sum, mean, median, min, max of real values; none and N/A counted apart, never as 0."""
     values, nones, nas = _states(data.answers_of(q.key))
     stats = number_stats(values["value_num"], q.type == "integer") | {"none": nones, "na": nas}
-    unit = f" ({q.unit.th})" if getattr(q, "unit", None) else ""
+    unit = f" ({pick(q.unit.th, q.unit.en)})" if getattr(q, "unit", None) else ""  # type: ignore[attr-defined]
     rows = [
-        ["จำนวนผู้ตอบที่ระบุตัวเลข (n)", stats["n"]], [f"ผลรวม{unit}", stats["sum"]], [f"ค่าเฉลี่ย{unit}", stats["mean"]],
-        [f"มัธยฐาน{unit}", stats["median"]], [f"ต่ำสุด{unit}", stats["min"]], [f"สูงสุด{unit}", stats["max"]],
-        [NONE_ROW, nones], [NA_ROW, nas],
+        [gettext("จำนวนผู้ตอบที่ระบุตัวเลข (n)"), stats["n"]], [gettext("ผลรวม") + unit, stats["sum"]],
+        [gettext("ค่าเฉลี่ย") + unit, stats["mean"]], [gettext("มัธยฐาน") + unit, stats["median"]],
+        [gettext("ต่ำสุด") + unit, stats["min"]], [gettext("สูงสุด") + unit, stats["max"]],
+        [gettext(NONE_ROW), nones], [gettext(NA_ROW), nas],
     ]  # fmt: skip
-    return QuestionResult(q, Table(["สถิติ", "ค่า"], rows, f"คำนวณจากผู้ที่ระบุตัวเลขเท่านั้น (n={stats['n']:,})"), None, stats)
+    note = gettext("คำนวณจากผู้ที่ระบุตัวเลขเท่านั้น (n={n})", n=f"{stats['n']:,}")
+    return QuestionResult(q, Table([gettext("สถิติ"), gettext("ค่า")], rows, note), None, stats)
 
 
 def number_stats(numbers: pd.Series, integer: bool) -> dict[str, Any]:
@@ -154,16 +158,16 @@ def text(data: RoundData, q: s.Question) -> QuestionResult:
     typed_none = values["value"].map(looks_like_none).astype(bool) if len(values) else pd.Series(dtype=bool)
     named = values[~typed_none] if len(values) else values
     note = (
-        f"ระบุ {len(named):,} รายการ · ไม่มี {nones:,}"
-        + (f" · พิมพ์ว่าไม่มี {int(typed_none.sum()):,} (ไม่นับเป็นรายการ)" if typed_none.any() else "")
+        gettext("ระบุ {named} รายการ · ไม่มี {nones}", named=f"{len(named):,}", nones=f"{nones:,}")
+        + (gettext(" · พิมพ์ว่าไม่มี {n} (ไม่นับเป็นรายการ)", n=f"{int(typed_none.sum()):,}") if typed_none.any() else "")
         + f" · N/A {nas:,}"
     )
     if data.rnd.per_person:
         rows = [[v] for v in sorted(str(v) for v in named["value"])]
-        table = Table(["คำตอบ"], rows, note + " · ไม่แสดงชื่อหน่วยงานของผู้ตอบ")
+        table = Table([gettext("คำตอบ")], rows, note + gettext(" · ไม่แสดงชื่อหน่วยงานของผู้ตอบ"))
     else:
         table = Table(
-            ["รหัส", "หน่วยงาน", "คำตอบ"],
+            [gettext("รหัส"), gettext("หน่วยงาน"), gettext("คำตอบ")],
             [[r.code, r.unit, r.value] for r in named.sort_values("code").itertuples()],
             note,
         )
@@ -177,12 +181,16 @@ def upload(data: RoundData, q: s.Question) -> QuestionResult:
     values, _nones, nas = _states(frame)
     if data.rnd.per_person:
         return QuestionResult(
-            q, Table(["ไฟล์"], [], f"แนบไฟล์ {len(values):,} คน · N/A {nas:,}"), None, {"n": len(values)}
+            q,
+            Table([gettext("ไฟล์")], [], gettext("แนบไฟล์ {n} คน · N/A {na}", n=f"{len(values):,}", na=f"{nas:,}")),
+            None,
+            {"n": len(values)},
         )
     rows = [[r.code, r.unit, ", ".join(f.get("name", "") for f in r.value), [f.get("id") for f in r.value]]
             for r in values.sort_values("code").itertuples()]  # fmt: skip
-    return QuestionResult(q, Table(["รหัส", "หน่วยงาน", "ไฟล์", "_ids"], rows, f"แนบไฟล์ {len(values):,} หน่วยงาน · N/A {nas:,}"),
-                          None, {"n": len(values)})  # fmt: skip
+    columns = [gettext("รหัส"), gettext("หน่วยงาน"), gettext("ไฟล์"), "_ids"]
+    note = gettext("แนบไฟล์ {n} หน่วยงาน · N/A {na}", n=f"{len(values):,}", na=f"{nas:,}")
+    return QuestionResult(q, Table(columns, rows, note), None, {"n": len(values)})
 
 
 def bands_of(defn: s.FormDefinition) -> tuple[LevelBand, ...]:
@@ -198,15 +206,21 @@ def rating(data: RoundData, q: s.RatingQuestion) -> QuestionResult:
     points = values["value_num"].astype(float)
     stats = rating_stats(points, scale, bands_of(data.defn)) | {"na": nas}
     counted = [
-        (scale.labels[p].th if p in scale.labels else str(p), int((points == p).sum()))
+        (pick(scale.labels[p].th, scale.labels[p].en) if p in scale.labels else str(p), int((points == p).sum()))
         for p in reversed(scale.points())
     ]
     rows, explicit = _share_rows(counted, stats["n"], 0, nas, False, q.allow_na or nas > 0)
-    columns = ["ระดับ", "จำนวน", *share_columns("ให้คะแนน", stats["n"], stats["n"] + nas, explicit)]
-    note = (f"n={stats['n']:,} · ค่าเฉลี่ย {figure_text(stats['mean'])} · S.D. {figure_text(stats['sd'])} · "
-            f"ระดับ{stats['level']} · ร้อยละที่ระดับมากขึ้นไป {figure_text(stats['pct_high'])}"
-            + (f" · N/A {nas:,} (ไม่นำมาคิดค่าเฉลี่ย)" if explicit else ""))  # fmt: skip
-    chart = Chart([r[0] for r in rows], [("จำนวน", [r[1] for r in rows])])
+    count = gettext("จำนวน")
+    columns = [
+        gettext("ระดับ"),
+        count,
+        *share_columns(N_("ร้อยละของผู้ให้คะแนน (n={n})"), stats["n"], stats["n"] + nas, explicit),
+    ]
+    note = (gettext("n={n} · ค่าเฉลี่ย {mean} · S.D. {sd} · ระดับ{level} · ร้อยละที่ระดับมากขึ้นไป {high}",
+                    n=f"{stats['n']:,}", mean=figure_text(stats["mean"]), sd=figure_text(stats["sd"]),
+                    level=gettext(stats["level"]), high=figure_text(stats["pct_high"]))
+            + (gettext(" · N/A {n} (ไม่นำมาคิดค่าเฉลี่ย)", n=f"{nas:,}") if explicit else ""))  # fmt: skip
+    chart = Chart([r[0] for r in rows], [(count, [r[1] for r in rows])])
     return QuestionResult(q, Table(columns, rows, note), chart, stats)
 
 
@@ -256,13 +270,14 @@ def paired(data: RoundData, q: s.PairedRating) -> QuestionResult:
     exact = paired_means(frame, q)
     stats: dict[str, Any] = {"n": len(frame)} | {key: half_up(value) for key, value in exact.items()} | {"na": nas}
     rows: list[list[Any]] = [
-        [r.label.th, stats[r.key], likert_level(stats[r.key], bands_of(data.defn))] for r in q.ratings
+        [pick(r.label.th, r.label.en), stats[r.key], gettext(likert_level(stats[r.key], bands_of(data.defn)))]
+        for r in q.ratings
     ]
     rows.append(["GAP", stats["gap"], ""])
-    note = f"n={stats['n']:,} (ผู้ที่ให้คะแนนครบทั้งสองด้าน)" + (
-        f" · N/A {nas:,} (ไม่นำมาคิดค่าเฉลี่ย)" if q.allow_na or nas else ""
+    note = gettext("n={n} (ผู้ที่ให้คะแนนครบทั้งสองด้าน)", n=f"{stats['n']:,}") + (
+        gettext(" · N/A {n} (ไม่นำมาคิดค่าเฉลี่ย)", n=f"{nas:,}") if q.allow_na or nas else ""
     )
-    return QuestionResult(q, Table(["", "ค่าเฉลี่ย", "ระดับ"], rows, note), None, stats)
+    return QuestionResult(q, Table(["", gettext("ค่าเฉลี่ย"), gettext("ระดับ")], rows, note), None, stats)
 
 
 AGGREGATORS: dict[str, Callable[[RoundData, Any], QuestionResult]] = {

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.figures import half_up, percent
+from survey_app.core.i18n import N_, gettext, pick
 from survey_app.core.scope import ScopedUser
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
@@ -115,9 +116,10 @@ def _agency_names(data: RoundData) -> dict[int, str]:
     ids = set(data.responses["agency_id"]) | (set(data.expected["agency_id"]) if len(data.expected) else set())
     if not ids:
         return {}
-    return dict(
-        db.session.execute(select(OrgUnit.id, OrgUnit.name_th).where(OrgUnit.id.in_([int(i) for i in ids]))).all()
-    )
+    rows = db.session.execute(
+        select(OrgUnit.id, OrgUnit.name_th, OrgUnit.name_en).where(OrgUnit.id.in_([int(i) for i in ids]))
+    ).all()
+    return {unit_id: pick(name_th, name_en) for unit_id, name_th, name_en in rows}  # English name on an EN page
 
 
 def completeness(data: RoundData, agencies: dict[int, str]) -> Table | None:
@@ -128,9 +130,19 @@ def completeness(data: RoundData, agencies: dict[int, str]) -> Table | None:
     for agency_id, group in data.expected.groupby("agency_id", sort=False):
         rows.append(_completeness_row(agencies.get(int(agency_id), str(agency_id)), group))
     rows.sort(key=lambda r: r[0])
-    rows.append(_completeness_row("รวม", data.expected))
-    columns = ["หน่วยงาน", "ต้องตอบ", "ส่งแล้ว", "ร้อยละส่งแล้ว", "รับรองแล้ว", "ร้อยละรับรอง", "ส่งตรงเวลา", "ร้อยละตรงเวลา"]
-    return Table(columns, rows, "ร้อยละคิดจากจำนวนหน่วยงานที่ต้องตอบ")
+    rows.append(_completeness_row(gettext("รวม"), data.expected))
+    names = (
+        N_("หน่วยงาน"),
+        N_("ต้องตอบ"),
+        N_("ส่งแล้ว"),
+        N_("ร้อยละส่งแล้ว"),
+        N_("รับรองแล้ว"),
+        N_("ร้อยละรับรอง"),
+        N_("ส่งตรงเวลา"),
+        N_("ร้อยละตรงเวลา"),
+    )
+    columns = [gettext(c) for c in names]
+    return Table(columns, rows, gettext("ร้อยละคิดจากจำนวนหน่วยงานที่ต้องตอบ"))
 
 
 def _completeness_row(name: str, group: pd.DataFrame) -> list[Any]:
@@ -157,20 +169,21 @@ def gap_ranking(data: RoundData) -> tuple[Table, Table] | None:
             exact = paired_means(frame, q)
             means.append(exact)
             first, second = gap_keys(q)
-            items.append([q.code or q.key, q.label.th, section.title.th, len(frame), half_up(exact[second]),
+            items.append([q.code or q.key, pick(q.label.th, q.label.en), pick(section.title.th, section.title.en), len(frame), half_up(exact[second]),
                           half_up(exact[first]), half_up(exact["gap"])])  # fmt: skip
         if paired:
             first, second = gap_keys(paired[0])
-            dims.append([section.title.th, len(paired), half_up(_mean_of(m[second] for m in means)),
+            dims.append([pick(section.title.th, section.title.en), len(paired), half_up(_mean_of(m[second] for m in means)),
                          half_up(_mean_of(m[first] for m in means)), half_up(_mean_of(m["gap"] for m in means))])  # fmt: skip
     if not items:
         return None
     return (
-        Table(["อันดับ", "ข้อ", "รายการ", "ด้าน", "n", "สภาพที่เป็นอยู่", "ความสำคัญ", "GAP"], _ranked(items, 6),
-              "GAP = ค่าเฉลี่ยความสำคัญ − ค่าเฉลี่ยสภาพที่เป็นอยู่ ของผู้ที่ให้คะแนนครบทั้งสองด้าน (n) "
-              "เรียงจากมากไปน้อย (ลำดับความสำคัญของการพัฒนา) ค่าเท่ากันได้อันดับเดียวกัน"),
-        Table(["อันดับ", "ด้าน", "จำนวนข้อ", "สภาพที่เป็นอยู่", "ความสำคัญ", "GAP"], _ranked(dims, 4),
-              "ค่าเฉลี่ยของค่าเฉลี่ยรายข้อในด้าน (GAP ของด้าน = ค่าเฉลี่ยของ GAP รายข้อ)"),
+        Table([gettext(c) for c in (N_("อันดับ"), N_("ข้อ"), N_("รายการ"), N_("ด้าน"), "n", N_("สภาพที่เป็นอยู่"), N_("ความสำคัญ"), "GAP")],
+              _ranked(items, 6),
+              gettext("GAP = ค่าเฉลี่ยความสำคัญ − ค่าเฉลี่ยสภาพที่เป็นอยู่ ของผู้ที่ให้คะแนนครบทั้งสองด้าน (n) "
+                      "เรียงจากมากไปน้อย (ลำดับความสำคัญของการพัฒนา) ค่าเท่ากันได้อันดับเดียวกัน")),
+        Table([gettext(c) for c in (N_("อันดับ"), N_("ด้าน"), N_("จำนวนข้อ"), N_("สภาพที่เป็นอยู่"), N_("ความสำคัญ"), "GAP")], _ranked(dims, 4),
+              gettext("ค่าเฉลี่ยของค่าเฉลี่ยรายข้อในด้าน (GAP ของด้าน = ค่าเฉลี่ยของ GAP รายข้อ)")),
     )  # fmt: skip
 
 
@@ -201,7 +214,7 @@ def breakdown(
     answers = data.answers_of(q.key).merge(data.responses[["response_id", by]], on="response_id")
     units = data.responses.groupby(by, observed=True)["org_unit_id"].unique()
     hidden = _hidden_groups(data, units)
-    columns = ["กลุ่ม", "n", *HEADLINE_COLUMNS[q.type](q)]
+    columns = [gettext("กลุ่ม"), "n", *(gettext(c) for c in HEADLINE_COLUMNS[q.type](q))]
     rows = []
     for group_id, group in answers.groupby(by, sort=False, observed=True):
         label = (names or {}).get(int(group_id), str(group_id))
@@ -213,7 +226,7 @@ def breakdown(
         if links is not None:
             rows[-1].append(links.get(int(group_id)) if group_id not in hidden else None)
     rows.sort(key=lambda r: str(r[0]))
-    note = "ในแบบสำรวจรายบุคคล กลุ่มที่มีผู้ตอบน้อยกว่าเกณฑ์ไม่แสดงผลแยก" if data.disclosure is not None else ""
+    note = gettext("ในแบบสำรวจรายบุคคล กลุ่มที่มีผู้ตอบน้อยกว่าเกณฑ์ไม่แสดงผลแยก") if data.disclosure is not None else ""
     return Table([*columns, *(["_href"] if links is not None else [])], rows, note)
 
 
@@ -231,12 +244,12 @@ def _hidden_groups(data: RoundData, units: pd.Series) -> set[Any]:
 
 
 HEADLINE_COLUMNS: dict[str, Callable[[s.Question], list[str]]] = {
-    "integer": lambda q: ["ค่าเฉลี่ย", "ผลรวม"],
-    "decimal": lambda q: ["ค่าเฉลี่ย", "ผลรวม"],
-    "rating": lambda q: ["ค่าเฉลี่ย", "S.D.", "ระดับ"],
-    "paired_rating": lambda q: [*(r.label.th for r in getattr(q, "ratings", [])), "GAP"],
-    "single_choice": lambda q: ["เลือกตัวเลือก", "ไม่มี", "N/A"],
-    "multiple_choice": lambda q: ["เลือกตัวเลือก", "ไม่มี", "N/A"],
+    "integer": lambda q: [N_("ค่าเฉลี่ย"), N_("ผลรวม")],
+    "decimal": lambda q: [N_("ค่าเฉลี่ย"), N_("ผลรวม")],
+    "rating": lambda q: [N_("ค่าเฉลี่ย"), "S.D.", N_("ระดับ")],
+    "paired_rating": lambda q: [*(pick(r.label.th, r.label.en) for r in getattr(q, "ratings", [])), "GAP"],
+    "single_choice": lambda q: [N_("เลือกตัวเลือก"), N_("ไม่มี"), "N/A"],
+    "multiple_choice": lambda q: [N_("เลือกตัวเลือก"), N_("ไม่มี"), "N/A"],
 }  # the figure columns of a breakdown, per question type (the types a breakdown covers)
 
 
@@ -248,7 +261,7 @@ def _headline(data: RoundData, q: s.Question, group: pd.DataFrame) -> list[Any]:
         return [stats["n"], stats["mean"], stats["sum"]]
     if isinstance(q, s.RatingQuestion):
         stats = rating_stats(values["value_num"].astype(float), data.defn.scales[q.scale], bands_of(data.defn))
-        return [stats["n"], stats["mean"], stats["sd"], stats["level"] if stats["n"] else None]
+        return [stats["n"], stats["mean"], stats["sd"], gettext(stats["level"]) if stats["n"] else None]
     if isinstance(q, s.PairedRating):
         sub = RoundData(data.rnd, data.defn, data.filters, data.responses, group)
         frame = paired_values(sub, q)

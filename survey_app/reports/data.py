@@ -19,6 +19,7 @@ from sqlalchemy import func, select, text
 
 from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import OrgUnit
+from survey_app.core.i18n import N_, gettext
 from survey_app.core.scope import ScopedUser, scope_clause
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
@@ -34,9 +35,9 @@ STATUS_SETS = {
     "all": tuple(ResponseStatus),
 }
 STATUS_FILTER_LABELS = {
-    "certified": "เฉพาะที่รับรองแล้ว",
-    "submitted": "ที่ส่งแล้วทั้งหมด (รวมที่รอการรับรอง)",
-    "all": "ทั้งหมด (รวมฉบับร่าง)",
+    "certified": N_("เฉพาะที่รับรองแล้ว"),
+    "submitted": N_("ที่ส่งแล้วทั้งหมด (รวมที่รอการรับรอง)"),
+    "all": N_("ทั้งหมด (รวมฉบับร่าง)"),
 }
 
 
@@ -51,11 +52,11 @@ class Filters:
     unit_id: int | None = None
 
     def describe(self) -> str:
-        parts = [STATUS_FILTER_LABELS.get(self.status, self.status)]
+        parts = [gettext(STATUS_FILTER_LABELS.get(self.status, self.status))]
         if self.kind:
-            parts.append(OrgKind(self.kind).label_th)
+            parts.append(gettext(OrgKind(self.kind).label_th))
         if self.district:
-            parts.append(f"อำเภอรหัส {self.district}")
+            parts.append(gettext("อำเภอรหัส {code}", code=self.district))
         return " · ".join(parts)
 
 

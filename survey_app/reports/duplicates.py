@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
+from survey_app.core.i18n import N_, gettext
 from survey_app.extensions import db
 from survey_app.reports.data import RoundData
 from survey_app.responses.models import Response
 
 SAME_ANSWERS_WITHIN = pd.Timedelta(minutes=10)
-SAME_DEVICE_LABEL = "อุปกรณ์เดียวกัน"
-SAME_ANSWERS_LABEL = "คำตอบเหมือนกันทุกข้อภายใน 10 นาที"
+SAME_DEVICE_LABEL = N_("อุปกรณ์เดียวกัน")
+SAME_ANSWERS_LABEL = N_("คำตอบเหมือนกันทุกข้อภายใน 10 นาที")
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,12 @@ class DuplicateFlags:
 
     @property
     def note(self) -> str:
-        """One Thai line for the report; empty when nothing is flagged."""
+        """One line for the report (in the reader's language); empty when nothing is flagged."""
         if not self.flagged:
             return ""
         counts = ((SAME_DEVICE_LABEL, self.same_device), (SAME_ANSWERS_LABEL, self.same_answers))
-        reasons = " · ".join(f"{label} {n:,}" for label, n in counts if n)
-        return f"พบคำตอบที่อาจซ้ำ {self.count:,} ชุด ({reasons}) นับรวมอยู่ในผลด้านล่าง"
+        reasons = " · ".join(f"{gettext(label)} {n:,}" for label, n in counts if n)
+        return gettext("พบคำตอบที่อาจซ้ำ {n} ชุด ({reasons}) นับรวมอยู่ในผลด้านล่าง", n=f"{self.count:,}", reasons=reasons)
 
 
 def probable_duplicates(data: RoundData) -> DuplicateFlags:

@@ -1,11 +1,14 @@
-"""Export jobs: a workbook, CSV or ZIP is built off the request (a background thread here, any worker
-in a larger deployment), its progress kept in the database and the file in storage, so any app process
-can show the progress and serve the file. The same builder serves the `flask report export` command."""
+"""Export jobs: a workbook, CSV or ZIP is built off the request by a bounded pool of workers in the app
+process (core/background.py), its progress kept in the database and the file in storage, so any app process
+can show the progress and serve the file. The same builder serves the `flask report export` command.
+
+A user asking again for an export already queued or running gets that job; a user with
+EXPORT_JOBS_PER_USER jobs waiting is asked to wait. A job carries the process building it and a heartbeat:
+one whose heartbeat stopped (the process died) is shown as failed, with a way to try again. Users see Thai
+messages only; what went wrong in detail goes to the log."""
 
 from __future__ import annotations
 
-import tempfile
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,11 +16,14 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import JSON, ForeignKey, String, Text, select, update
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey_app.accounts.models import User
-from survey_app.core.db import Base, UTCDateTime, utcnow, write_intent
-from survey_app.core.scope import ScopedUser
+from survey_app.accounts.models import OrgUnit, User
+from survey_app.core.background import BoundedRunner, process_owner
+from survey_app.core.db import Base, UTCDateTime, is_busy, utcnow, write_intent
+from survey_app.core.i18n import N_, gettext
+from survey_app.core.scope import Role, ScopedUser
 from survey_app.core.storage import storage_for
 from survey_app.extensions import db
 from survey_app.reports import writers
@@ -27,7 +33,15 @@ from survey_app.responses.models import Upload
 from survey_app.rounds.models import Round
 
 FORMATS = {"xlsx": ".xlsx", "csv": ".csv", "zip": ".zip"}
-STALE_AFTER = timedelta(minutes=30)
+ACTIVE = ("queued", "running")
+STALE_AFTER = timedelta(seconds=60)  # four missed heartbeats (core/background.py beats every 15 s)
+FAILED = N_("สร้างรายงานไม่สำเร็จ เนื่องจากระบบขัดข้อง กรุณาลองอีกครั้ง")
+BUSY = N_("สร้างรายงานไม่สำเร็จ เนื่องจากระบบมีงานมากในขณะนี้ กรุณาลองอีกครั้ง")
+STOPPED = N_("การสร้างรายงานหยุดกลางคัน (ระบบเริ่มทำงานใหม่) กรุณาลองอีกครั้ง")
+
+
+class TooManyExports(Exception):
+    """The user already has as many exports waiting as one person may have."""
 
 
 class ExportJob(Base):
@@ -43,20 +57,40 @@ class ExportJob(Base):
     progress: Mapped[str] = mapped_column(String(255), default="")
     storage_key: Mapped[str | None] = mapped_column(String(64))
     filename: Mapped[str | None] = mapped_column(String(255))
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)  # a Thai message id (FAILED, BUSY), never a driver's text
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    owner: Mapped[str | None] = mapped_column(String(64))  # "host:pid" of the process that holds the job
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def effective_status(self, now: datetime) -> str:
-        """A job left 'running' by a process that died is reported as failed."""
-        if self.status in ("queued", "running") and now - self.created_at > STALE_AFTER:
+        """A job left queued or running by a process that stopped beating (it died) is reported as failed."""
+        if self.status in ACTIVE and now - (self.heartbeat_at or self.created_at) > STALE_AFTER:
             return "failed"
         return self.status
 
+    def message(self, now: datetime) -> str | None:
+        """What a failed job tells its user, in their language; None unless it failed."""
+        if self.effective_status(now) != "failed":
+            return None
+        if self.status in ACTIVE:
+            return gettext(STOPPED)
+        return gettext(self.error if self.error in (FAILED, BUSY) else FAILED)  # older rows kept raw text
 
-def export_filename(rnd: Round, fmt: str, filters: Filters) -> str:
-    scope = f"-agency{filters.agency_id}" if filters.agency_id else ""
-    return f"{rnd.form_version.form_key}-{rnd.fiscal_year}-round{rnd.id}{scope}-{filters.status}{FORMATS[fmt]}"
+
+def export_filename(rnd: Round, fmt: str, filters: Filters, scope_code: str | None = None) -> str:
+    """`phetchabun_plan-2563-round3-X0000001-certified.xlsx`: the form, the fiscal year (B.E.), the round,
+    whose data (an agency's or a unit's code, the user's own unit when the report is limited to it, or "all")
+    and which responses."""
+    codes = [
+        db.session.get(OrgUnit, unit_id).code  # type: ignore[union-attr]
+        for unit_id in (filters.agency_id, filters.unit_id)
+        if unit_id is not None
+    ]
+    parts = [rnd.form_version.form_key, str(rnd.fiscal_year), f"round{rnd.id}"]
+    parts += codes or [scope_code or "all"]  # "all": the whole province
+    parts += [p for p in (filters.kind, filters.district) if p] + [filters.status]
+    return "-".join(parts) + FORMATS[fmt]
 
 
 def build_export(
@@ -79,16 +113,35 @@ def build_export(
     return writers.write_uploads_zip(report.data, str(target), report.agencies, uploads, storage.open)
 
 
-def start_job(app: Flask, user: User, rnd: Round, filters: Filters, fmt: str, codes: bool) -> ExportJob:
-    """Record the job and build it in a background thread (the request returns at once)."""
-    job = ExportJob(
-        user_id=user.id, round_id=rnd.id, params={"filters": filters.__dict__, "format": fmt, "codes": codes}
-    )
+def request_job(user: User, rnd: Round, filters: Filters, fmt: str, codes: bool) -> tuple[ExportJob, bool]:
+    """The user's identical export if one is queued or running (and False), else a new queued job (and True).
+
+    Raises TooManyExports when the user already has EXPORT_JOBS_PER_USER jobs waiting. The caller commits,
+    then hands a new job to `run_in_background`."""
+    params = {"filters": filters.__dict__, "format": fmt, "codes": codes}
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())  # a user's starts in turn
+    now = utcnow()
+    waiting = [
+        job
+        for job in db.session.scalars(
+            select(ExportJob).where(ExportJob.user_id == user.id, ExportJob.status.in_(ACTIVE))
+        )
+        if job.effective_status(now) in ACTIVE
+    ]
+    for job in waiting:
+        if job.round_id == rnd.id and job.params == params:
+            return job, False
+    if len(waiting) >= current_app.config["EXPORT_JOBS_PER_USER"]:
+        raise TooManyExports(len(waiting))
+    job = ExportJob(user_id=user.id, round_id=rnd.id, params=params, owner=process_owner(), heartbeat_at=now)
     db.session.add(job)
-    db.session.commit()
-    thread = threading.Thread(target=run_job, args=(app, job.id), daemon=True, name=f"export-{job.id}")
-    thread.start()
-    return job
+    db.session.flush()
+    return job, True
+
+
+def run_in_background(app: Flask, job_id: int) -> None:
+    """Queue a committed job for this process's export workers."""
+    _runner.submit(app, job_id)
 
 
 def run_job(app: Flask, job_id: int) -> None:
@@ -99,17 +152,32 @@ def run_job(app: Flask, job_id: int) -> None:
     """
     write_intent.set(False)
     with app.app_context():
-        job = db.session.get(ExportJob, job_id)
-        if job is None:
+        if not _claim(job_id):
             return
         try:
-            _run(job)
-        except Exception as exc:  # the job records the failure; the user sees it on the progress page
+            _run(db.session.get(ExportJob, job_id))  # type: ignore[arg-type]
+        except Exception as exc:  # the user sees a Thai message on the progress page; the log has the rest
             db.session.rollback()
-            _update_job(job_id, status="failed", error=str(exc)[:2000], finished_at=utcnow())
             current_app.logger.exception("export %s failed", job_id)
+            busy = isinstance(exc, PoolTimeoutError) or is_busy(exc)
+            _update_job(job_id, status="failed", error=BUSY if busy else FAILED, finished_at=utcnow())
         finally:
             db.session.remove()
+
+
+def _claim(job_id: int) -> bool:
+    """Mark a queued job running under this process; False when it is no longer queued."""
+    token = write_intent.set(True)
+    try:
+        with db.engine.begin() as connection:
+            claimed = connection.execute(
+                update(ExportJob)
+                .where(ExportJob.id == job_id, ExportJob.status == "queued")
+                .values(status="running", owner=process_owner(), heartbeat_at=utcnow())
+            )
+        return claimed.rowcount == 1
+    finally:
+        write_intent.reset(token)
 
 
 def _update_job(job_id: int, **values: Any) -> None:
@@ -122,6 +190,16 @@ def _update_job(job_id: int, **values: Any) -> None:
         write_intent.reset(token)
 
 
+def _beat(app: Flask, job_ids: list[int]) -> None:
+    """This process still holds these jobs (called by the runner's heartbeat thread)."""
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            update(ExportJob)
+            .where(ExportJob.id.in_(job_ids), ExportJob.status.in_(ACTIVE))
+            .values(heartbeat_at=utcnow(), owner=process_owner())
+        )
+
+
 def _run(job: ExportJob) -> None:
     user = db.session.get(User, job.user_id)
     rnd = db.session.get(Round, job.round_id)
@@ -129,16 +207,27 @@ def _run(job: ExportJob) -> None:
     fmt = job.params["format"]
 
     def say(message: str) -> None:
-        _update_job(job.id, status="running", progress=message[:255])
+        _update_job(job.id, status="running", progress=message[:255], heartbeat_at=utcnow())
 
     storage = storage_for(current_app)
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / f"export{FORMATS[fmt]}"
+    with storage.scratch_dir() as tmp:  # inside storage, so what a killed build leaves is swept
+        target = tmp / f"export{FORMATS[fmt]}"
         build_export(user, rnd, filters, fmt, job.params["codes"], target, user.display_name, say)
         say("บันทึกไฟล์")
         with target.open("rb") as stream:
             received = storage.receive(stream, 2 * 1024**3)
         key = storage.commit(received)
+    filename = export_filename(rnd, fmt, filters, _scope_code(user))
     db.session.rollback()
-    _update_job(job.id, storage_key=key, filename=export_filename(rnd, fmt, filters), status="done",
-                progress="เสร็จแล้ว", finished_at=utcnow())  # fmt: skip
+    _update_job(job.id, storage_key=key, filename=filename, status="done", progress="เสร็จแล้ว", finished_at=utcnow())
+
+
+def _scope_code(user: User) -> str | None:
+    """The code of the unit a non-province user's reports are limited to, for the file's name."""
+    if user.role in (Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN):
+        return None
+    unit = db.session.get(OrgUnit, user.org_unit_id)
+    return unit.code if unit else None
+
+
+_runner = BoundedRunner("export", run_job, _beat, lambda app: int(app.config["EXPORT_WORKERS"]))

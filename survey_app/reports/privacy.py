@@ -27,6 +27,8 @@ from itertools import combinations
 import pandas as pd
 from flask import current_app
 
+from survey_app.core.i18n import gettext
+
 DIMENSIONS = ("agency_id", "district", "kind")
 Group = frozenset[int]
 
@@ -37,14 +39,15 @@ def privacy_minimum() -> int:
 
 
 def withheld_message(minimum: int) -> str:
-    return (
-        f"ไม่แสดงผล: กลุ่มที่เลือกมีผู้ตอบน้อยกว่า {minimum} คน หรืออาจคำนวณย้อนหาคำตอบของกลุ่มที่มีผู้ตอบน้อยกว่า "
-        f"{minimum} คนได้ (ผลยังนับรวมอยู่ในภาพรวมที่ใหญ่กว่า)"
+    return gettext(
+        "ไม่แสดงผล: กลุ่มที่เลือกมีผู้ตอบน้อยกว่า {n} คน หรืออาจคำนวณย้อนหาคำตอบของกลุ่มที่มีผู้ตอบน้อยกว่า "
+        "{n} คนได้ (ผลยังนับรวมอยู่ในภาพรวมที่ใหญ่กว่า)",
+        n=minimum,
     )
 
 
 def hidden_label(minimum: int) -> str:
-    return f"ไม่แสดง (คุ้มครองผู้ตอบ: กลุ่มเล็กกว่า {minimum} คน)"
+    return gettext("ไม่แสดง (คุ้มครองผู้ตอบ: กลุ่มเล็กกว่า {n} คน)", n=minimum)
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from survey_app.accounts import queries as account_queries
 from survey_app.accounts.kinds import OrgKind
 from survey_app.core.db import utcnow
 from survey_app.core.figures import figure_text
-from survey_app.core.scope import Role, ensure_role
+from survey_app.core.i18n import N_, gettext
+from survey_app.core.scope import Role, ensure_role, refuse
 from survey_app.core.storage import storage_for
 from survey_app.core.web import select_choices
 from survey_app.extensions import db
@@ -78,12 +79,12 @@ def _breakdowns(report: Report, filters: Filters):  # type: ignore[no-untyped-de
     )
     if per_school:
         names = school_names(report.data)
-        return lambda q: ("แยกรายสถานศึกษา", breakdown(report.data, q, by="org_unit_id", names=names))
+        return lambda q: (N_("แยกรายสถานศึกษา"), breakdown(report.data, q, by="org_unit_id", names=names))
     query = {k: v for k, v in request.args.items() if k not in ("agency", "unit")}
     links = {
         a: url_for("reports.round_report", round_id=report.data.rnd.id, agency=a, **query) for a in report.agencies
     }
-    return lambda q: ("แยกรายหน่วยงาน", breakdown(report.data, q, names=report.agencies, links=links))
+    return lambda q: (N_("แยกรายหน่วยงาน"), breakdown(report.data, q, names=report.agencies, links=links))
 
 
 @bp.app_template_filter("cell")
@@ -99,38 +100,64 @@ def cell(value: object) -> str:
 @bp.route("/rounds/<int:round_id>/export", methods=["POST"])
 @login_required
 def start_export(round_id: int):  # type: ignore[no-untyped-def]
-    """Queue an export of what the page shows (same filters, same scope) and go to its progress page."""
+    """Queue an export of what the page shows (same filters, same scope) and go to its progress page; the
+    same export asked again while it is queued or running goes to that job's page."""
     ensure_role(current_user, *REPORT_ROLES)
     rnd = round_queries.get_round_or_404(round_id)
     form = ExportForm()
     if not form.validate_on_submit():
         abort(400)
-    job = exports.start_job(current_app._get_current_object(), current_user, rnd, filters_from_request(rnd),
-                            form.format.data, bool(form.codes.data))  # fmt: skip
+    try:
+        job, new = exports.request_job(current_user, rnd, filters_from_request(rnd), form.format.data,
+                                       bool(form.codes.data))  # fmt: skip
+    except exports.TooManyExports as waiting:
+        db.session.rollback()
+        flash(gettext("มีรายงานที่กำลังสร้างอยู่ {n} รายการ กรุณารอให้เสร็จก่อนแล้วจึงสั่งใหม่", n=waiting.args[0]), "warning")
+        return redirect(url_for("reports.round_report", round_id=round_id, **request.args.to_dict()))
+    db.session.commit()
+    if new:
+        exports.run_in_background(current_app._get_current_object(), job.id)
     return redirect(url_for("reports.export_status", job_id=job.id))
 
 
 def _own_job_or_404(job_id: int) -> exports.ExportJob:
     job = db.session.get(exports.ExportJob, job_id)
-    if job is None or job.user_id != current_user.id:
+    if job is None:
         abort(404)
+    if job.user_id != current_user.id:
+        refuse(current_user, "export_job", job.id, None)
     return job
+
+
+def _filter_query(job: exports.ExportJob) -> dict[str, object]:
+    """The report page's query string for the job's filters (to try the same export again)."""
+    filters = job.params.get("filters", {})
+    names = {"status": "status", "kind": "kind", "district": "district", "agency_id": "agency", "unit_id": "unit"}
+    return {arg: filters[key] for key, arg in names.items() if filters.get(key) not in (None, "")}
 
 
 @bp.route("/exports/<int:job_id>")
 @login_required
 def export_status(job_id: int):  # type: ignore[no-untyped-def]
     job = _own_job_or_404(job_id)
-    return render_template("reports/export.html", job=job, status=job.effective_status(utcnow()))
+    now = utcnow()
+    retry = ExportForm(formdata=None, format=job.params.get("format", "xlsx"), codes=job.params.get("codes", False))
+    return render_template(
+        "reports/export.html", job=job, status=job.effective_status(now), message=job.message(now),
+        retry_form=retry, retry_url=url_for("reports.start_export", round_id=job.round_id, **_filter_query(job)),
+    )  # fmt: skip
 
 
 @bp.route("/exports/<int:job_id>.json")
 @login_required
 def export_status_json(job_id: int):  # type: ignore[no-untyped-def]
+    """What the progress page's script shows: status, progress, and the file's link and name when done."""
     job = _own_job_or_404(job_id)
-    status = job.effective_status(utcnow())
+    now = utcnow()
+    status = job.effective_status(now)
     url = url_for("reports.export_file", job_id=job.id) if status == "done" else None
-    return jsonify(status=status, progress=job.progress, url=url, error=job.error if status == "failed" else None)
+    return jsonify(status=status, progress=job.progress, url=url, filename=job.filename if url else None,
+                   error=job.message(now))  # fmt: skip
 
 
 @bp.route("/exports/<int:job_id>/file")

@@ -10,6 +10,8 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
+from survey_app.core.i18n import gettext
+
 KINDS = ("pdf", "jpg", "png", "docx", "xlsx", "pptx")
 MIME = {
     "pdf": "application/pdf",
@@ -51,12 +53,12 @@ def check_upload(path: Path, allowed: Sequence[str]) -> tuple[str | None, str | 
     """(kind, None) when the content is one of the allowed kinds, else (None, a Thai message for the user)."""
     allowed = (allowed,) if isinstance(allowed, str) else tuple(allowed)
     if path.stat().st_size == 0:
-        return None, "ไฟล์นี้ว่างเปล่า ไม่มีเนื้อหา กรุณาเลือกไฟล์ใหม่"
+        return None, gettext("ไฟล์นี้ว่างเปล่า ไม่มีเนื้อหา กรุณาเลือกไฟล์ใหม่")
     kind = sniff(path)
     if kind is not None and kind in allowed:
         return kind, None
     labels = ", ".join(k.upper() for k in allowed)
-    return None, f"ไฟล์นี้ไม่ใช่ {labels} ตามที่กำหนด (ตรวจจากเนื้อไฟล์ ไม่ใช่นามสกุล)"
+    return None, gettext("ไฟล์นี้ไม่ใช่ {labels} ตามที่กำหนด (ตรวจจากเนื้อไฟล์ ไม่ใช่นามสกุล)", labels=labels)
 
 
 def safe_filename(name: str) -> str:

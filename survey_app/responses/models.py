@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+from survey_app.core.i18n import N_
+from survey_app.core.scope import Role
 from survey_app.forms_engine.answers import Answer as AnswerValue
 from survey_app.forms_engine.answers import AnswerState
 from survey_app.rounds.models import Round
@@ -40,27 +42,42 @@ class ResponseStatus(StrEnum):
 
 
 STATUS_LABELS = {
-    ResponseStatus.DRAFT: "ฉบับร่าง",
-    ResponseStatus.SUBMITTED: "ส่งแล้ว รอการรับรอง",
-    ResponseStatus.RETURNED: "ส่งกลับให้แก้ไข",
-    ResponseStatus.CERTIFIED: "รับรองแล้ว",
-    ResponseStatus.ACCEPTED: "จังหวัดรับข้อมูลแล้ว",
-}
-
-# Every allowed move of the status machine; anything else is refused. A person response only ever moves
-# from draft to submitted (PERSON_TRANSITIONS): it is outside certification.
-TRANSITIONS: dict[tuple[ResponseStatus, ResponseStatus], str] = {
-    (ResponseStatus.DRAFT, ResponseStatus.SUBMITTED): "submit",
-    (ResponseStatus.RETURNED, ResponseStatus.SUBMITTED): "resubmit",
-    (ResponseStatus.SUBMITTED, ResponseStatus.RETURNED): "return",
-    (ResponseStatus.CERTIFIED, ResponseStatus.RETURNED): "return",
-    (ResponseStatus.SUBMITTED, ResponseStatus.CERTIFIED): "certify",
-    (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED): "accept",
-    (ResponseStatus.ACCEPTED, ResponseStatus.RETURNED): "reopen",
+    ResponseStatus.DRAFT: N_("ฉบับร่าง"),
+    ResponseStatus.SUBMITTED: N_("ส่งแล้ว รอการรับรอง"),
+    ResponseStatus.RETURNED: N_("ส่งกลับให้แก้ไข"),
+    ResponseStatus.CERTIFIED: N_("รับรองแล้ว"),
+    ResponseStatus.ACCEPTED: N_("จังหวัดรับข้อมูลแล้ว"),
 }
 
 
-PERSON_TRANSITIONS = frozenset({(ResponseStatus.DRAFT, ResponseStatus.SUBMITTED)})
+class Move(NamedTuple):
+    """Where an action leads from a status, and which roles may take it."""
+
+    target: ResponseStatus
+    roles: frozenset[Role]
+
+
+_RESPONDENT = frozenset({Role.RESPONDENT})
+_REVIEWERS = frozenset({Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
+_PROVINCE = frozenset({Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
+
+# Every allowed move of the status machine, by the status it starts from and the action asked for; anything
+# else is refused, whichever route asks. Accepted answers change only through the province's reopen: an
+# agency can never "return" them. A person response only ever moves from draft to submitted
+# (PERSON_TRANSITIONS): it is outside certification.
+TRANSITIONS: dict[tuple[ResponseStatus, str], Move] = {
+    (ResponseStatus.DRAFT, "submit"): Move(ResponseStatus.SUBMITTED, _RESPONDENT),
+    (ResponseStatus.RETURNED, "resubmit"): Move(ResponseStatus.SUBMITTED, _RESPONDENT),
+    (ResponseStatus.SUBMITTED, "return"): Move(ResponseStatus.RETURNED, _REVIEWERS),
+    (ResponseStatus.CERTIFIED, "return"): Move(ResponseStatus.RETURNED, _REVIEWERS),
+    (ResponseStatus.SUBMITTED, "certify"): Move(ResponseStatus.CERTIFIED, _REVIEWERS),
+    (ResponseStatus.CERTIFIED, "accept"): Move(ResponseStatus.ACCEPTED, _PROVINCE),
+    (ResponseStatus.CERTIFIED, "reopen"): Move(ResponseStatus.RETURNED, _REVIEWERS),
+    (ResponseStatus.ACCEPTED, "reopen"): Move(ResponseStatus.RETURNED, _PROVINCE),
+}
+
+
+PERSON_TRANSITIONS = frozenset({(ResponseStatus.DRAFT, "submit")})
 
 
 class Response(TimestampMixin, Base):

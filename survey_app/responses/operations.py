@@ -21,6 +21,8 @@ from survey_app.accounts.models import OrgUnit, User
 from survey_app.core import audit
 from survey_app.core.audit import AuditEvent
 from survey_app.core.db import utcnow
+from survey_app.core.i18n import gettext
+from survey_app.core.scope import Role
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer as AnswerValue
@@ -61,14 +63,16 @@ class StaleSave(ResponseError):
     """Someone saved after this page was loaded; nothing was written."""
 
     def __init__(self, changes: list[Change], current_version: int) -> None:
-        super().__init__("มีผู้อื่นบันทึกแบบสอบถามนี้หลังจากที่คุณเปิดหน้านี้ คำตอบของคุณยังไม่ถูกบันทึก")
+        super().__init__(gettext("มีผู้อื่นบันทึกแบบสอบถามนี้หลังจากที่คุณเปิดหน้านี้ คำตอบของคุณยังไม่ถูกบันทึก"))
         self.changes = changes
         self.current_version = current_version
 
 
 class Incomplete(ResponseError):
     def __init__(self, check: Completeness) -> None:
-        super().__init__(f"ยังส่งไม่ได้ เหลือข้อที่ต้องตอบหรือแก้ไข {len(check.missing) + len(check.failed_checks)} ข้อ")
+        super().__init__(
+            gettext("ยังส่งไม่ได้ เหลือข้อที่ต้องตอบหรือแก้ไข {n} ข้อ", n=len(check.missing) + len(check.failed_checks))
+        )
         self.check = check
 
 
@@ -120,7 +124,7 @@ def save_answers(
         if response.row_version != expected_version:
             raise StaleSave(changes_since(response, expected_version), response.row_version)
         if not response.status.editable:
-            raise Locked("แบบสอบถามนี้ส่งแล้ว แก้ไขไม่ได้")
+            raise Locked(gettext("แบบสอบถามนี้ส่งแล้ว แก้ไขไม่ได้"))
         return []
     counts = progress(defn, merge(stored, read), response.org_unit.kind.value)
     new_version = _bump_version(response, expected_version, actor_id, counts)
@@ -159,7 +163,7 @@ def _bump_version(response: Response, expected_version: int, actor_id: int | Non
         return expected_version + 1
     db.session.refresh(response)
     if not response.status.editable:
-        raise Locked("แบบสอบถามนี้ส่งแล้ว แก้ไขไม่ได้")
+        raise Locked(gettext("แบบสอบถามนี้ส่งแล้ว แก้ไขไม่ได้"))
     raise StaleSave(changes_since(response, expected_version), response.row_version)
 
 
@@ -249,29 +253,35 @@ def changes_since(response: Response, version: int) -> list[Change]:
         if details.get("version", 0) <= version:
             continue
         for key in details.get("changed", []):
-            changes.setdefault(key, Change(key, name or "ผู้ใช้อื่น", event.created_at))
+            changes.setdefault(key, Change(key, name or gettext("ผู้ใช้อื่น"), event.created_at))
     return list(changes.values())
 
 
 def transition(
     response: Response,
-    to: ResponseStatus,
+    action: str,
     actor_id: int | None,
     *,
+    role: Role | None = None,
     comment: str | None = None,
     checked_version: int | None = None,
     **values: Any,
-) -> None:
-    """Move the response along the status machine with a conditional UPDATE, and record it.
+) -> ResponseStatus:
+    """Take `action` on the response (submit, return, certify, accept, reopen…) if the status machine allows
+    it from the current status for this role, with a conditional UPDATE; record it; return the new status.
 
+    `role` is the acting user's role (None only for the system itself: demo, tests, commands).
     `checked_version` ties the move to the answers the caller checked: a submit whose completeness was
     judged on version N goes through only if the row is still at version N (a save in between refuses it)."""
     source = response.status
-    action = TRANSITIONS.get((source, to))
-    if response.is_person and (source, to) not in PERSON_TRANSITIONS:
-        raise ResponseError("คำตอบของแบบสำรวจรายบุคคลไม่ผ่านการรับรอง จึงส่งกลับ รับรอง หรือเปิดแก้ไขไม่ได้")
-    if action is None:
-        raise ResponseError(f"เปลี่ยนสถานะจาก {source.label_th} เป็น {to.label_th} ไม่ได้")
+    move = TRANSITIONS.get((source, action))
+    if response.is_person and (source, action) not in PERSON_TRANSITIONS:
+        raise ResponseError(gettext("คำตอบของแบบสำรวจรายบุคคลไม่ผ่านการรับรอง จึงส่งกลับ รับรอง หรือเปิดแก้ไขไม่ได้"))
+    if move is None:
+        raise ResponseError(gettext("ทำรายการนี้ไม่ได้ เพราะแบบสอบถามอยู่ในสถานะ {status}", status=gettext(source.label_th)))
+    if role is not None and role not in move.roles:
+        raise ResponseError(gettext("บทบาทของคุณทำรายการนี้กับแบบสอบถามที่{status}ไม่ได้", status=gettext(source.label_th)))
+    to = move.target
     condition = [Response.id == response.id, Response.status == source]
     if checked_version is not None:
         condition.append(Response.row_version == checked_version)
@@ -285,8 +295,8 @@ def transition(
     if new_version is None:
         db.session.refresh(response)
         if response.status == source:  # only the version moved: answers changed after they were checked
-            raise ResponseError("มีการบันทึกคำตอบระหว่างที่กำลังส่ง กรุณาตรวจคำตอบแล้วกดส่งอีกครั้ง")
-        raise ResponseError(f"สถานะเปลี่ยนไปแล้วโดยผู้อื่น (ขณะนี้: {response.status.label_th})")
+            raise ResponseError(gettext("มีการบันทึกคำตอบระหว่างที่กำลังส่ง กรุณาตรวจคำตอบแล้วกดส่งอีกครั้ง"))
+        raise ResponseError(gettext("สถานะเปลี่ยนไปแล้วโดยผู้อื่น (ขณะนี้: {status})", status=gettext(response.status.label_th)))
     for name, value in {"status": to, "row_version": new_version, **values}.items():
         set_committed_value(response, name, value)  # what the row now holds, without reading it again
     audit.record(
@@ -299,6 +309,7 @@ def transition(
         to_state=to.value,
         comment=comment,
     )
+    return to
 
 
 @dataclass(frozen=True)
@@ -323,8 +334,8 @@ def submit(response: Response, round_unit: RoundUnit, actor_id: int | None, now:
     first_late = response.is_late if response.submitted_at is not None else late  # on time = first sent in time
     try:
         transition(
-            response, ResponseStatus.SUBMITTED, actor_id, checked_version=checked_version,
-            submitted_at=now, submitted_by_id=actor_id, is_late=first_late,
+            response, "resubmit" if response.status == ResponseStatus.RETURNED else "submit", actor_id,
+            checked_version=checked_version, submitted_at=now, submitted_by_id=actor_id, is_late=first_late,
         )  # fmt: skip
     except ResponseError:
         if response.status == ResponseStatus.SUBMITTED:  # a parallel submit won: same result for the user

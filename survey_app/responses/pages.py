@@ -7,14 +7,28 @@ from typing import Any
 
 from flask import url_for
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from survey_app.accounts.models import User
+from survey_app.core.audit import AuditEvent
+from survey_app.core.i18n import N_, gettext, pick
+from survey_app.core.thai import display_date
 from survey_app.core.web import provided
+from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer, Answers, progress, question_visible, section_applies
-from survey_app.forms_engine.builder import SectionRead, form_class, form_data, page_helpers, typed_none_warnings
+from survey_app.forms_engine.builder import (
+    SectionRead,
+    check_warnings,
+    form_class,
+    form_data,
+    page_helpers,
+    section_of,
+    typed_none_warnings,
+)
 from survey_app.forms_engine.types import question_type
-from survey_app.responses.models import Response
+from survey_app.responses.models import Response, ResponseStatus
 
 
 def section_form(response: Response, index: int, *, posted: bool, answers: Answers | None = None) -> FlaskForm:
@@ -36,6 +50,7 @@ def page_context(
     defn = response.round.form_version.parsed
     kind = response.org_unit.kind.value
     answered, required = progress(defn, answers, kind)
+    comments = review_comments(response)
     return {
         "response": response,
         "defn": defn,
@@ -44,13 +59,75 @@ def page_context(
         "form": form,
         "errors": errors,
         "warnings": typed_none_warnings(defn.sections[index], answers, kind, errors),
+        "check_warnings": check_warnings(defn, defn.sections[index], answers, kind),
         "answers": answers,
         "answered": answered,
         "required": required,
         "files_url": lambda upload_id: url_for("responses.download", upload_id=upload_id),
-        "review_comments": provided("review_comments", response, default={}),
+        "review_comments": comments,
+        "comment_sections": {section_of(defn, key) for key in comments if key},
         **page_helpers(answers, kind),
     }
+
+
+def review_comments(response: Response) -> dict[str | None, list[Any]]:
+    """The certifier's comments of the latest return, by question key (None: the whole response); empty
+    unless the response is returned. Provided by the review package, so imports keep flowing one way."""
+    return provided("review_comments", response, default={}) or {}  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class CommentEntry:
+    """One certifier comment on a question, as the submit page lists it."""
+
+    question: s.Question
+    section: int
+    comments: list[str]
+
+
+def comment_entries(defn: s.FormDefinition, comments: dict[str | None, list[Any]]) -> list[CommentEntry]:
+    """The commented questions in form order (the first one is where a returned response resumes)."""
+    entries = []
+    for index, section in enumerate(defn.sections):
+        for q in section.all_questions():
+            if comments.get(q.key):
+                entries.append(CommentEntry(q, index, [c.comment for c in comments[q.key]]))
+    return entries
+
+
+_STATUS_STORY = {
+    ResponseStatus.SUBMITTED: N_("แบบสอบถามนี้ส่งแล้ว โดย {who} เมื่อ {when}"),
+    ResponseStatus.CERTIFIED: N_("แบบสอบถามนี้ได้รับการรับรองแล้ว โดย {who} เมื่อ {when}"),
+    ResponseStatus.ACCEPTED: N_("จังหวัดรับข้อมูลของแบบสอบถามนี้แล้ว โดย {who} เมื่อ {when}"),
+    ResponseStatus.RETURNED: N_("แบบสอบถามนี้ถูกส่งกลับให้แก้ไข โดย {who} เมื่อ {when}"),
+    ResponseStatus.DRAFT: N_("แบบสอบถามนี้เปลี่ยนสถานะเป็นฉบับร่าง โดย {who} เมื่อ {when}"),
+}
+
+
+def status_story(response: Response) -> str:
+    """What happened to the response, by whom and when ("ส่งแล้ว โดย … (โรงเรียน…) เมื่อ …"), read from the
+    audit record of the move into its current status; told to a save that arrives after it."""
+    row = db.session.execute(
+        select(AuditEvent.created_at, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.object_type == "response", AuditEvent.object_id == response.id)
+        .where(AuditEvent.to_state == response.status.value)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    at, user = (row[0], row[1]) if row else (response.submitted_at, None)
+    return gettext(_STATUS_STORY[response.status], who=_who(user), when=display_date(at, with_time=True))
+
+
+def _who(user: User | None) -> str:
+    """A person as a clerk recognises them: name and unit, or the user name when the name is the unit's."""
+    if user is None:
+        return gettext("ผู้ใช้อื่น")
+    unit = pick(user.org_unit.name_th, user.org_unit.name_en)
+    name = user.display_name or user.username
+    if name in (user.org_unit.name_th, user.org_unit.name_en):
+        return gettext("{unit} (ชื่อผู้ใช้ {username})", unit=unit, username=user.username)
+    return f"{name} ({unit})"
 
 
 def split_pending_files(read: SectionRead) -> dict[str, list[FileStorage]]:

@@ -16,12 +16,13 @@ from sqlalchemy import select, update
 
 from survey_app.core import audit
 from survey_app.core.db import utcnow
+from survey_app.core.i18n import gettext
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer
 from survey_app.forms_engine.builder import SectionRead, completeness, form_class, read_section
 from survey_app.responses.models import Answer as AnswerRow
-from survey_app.responses.models import PersonCode, Response, ResponseStatus
+from survey_app.responses.models import PersonCode, Response
 from survey_app.responses.operations import numeric_value, transition, update_progress
 from survey_app.rounds.models import RoundUnit
 
@@ -47,7 +48,7 @@ def read_whole(defn: s.FormDefinition, form: FlaskForm, kind: str) -> PersonRead
         result.errors.update(read.errors)
     check = completeness(defn, result.answers, kind)
     for q in check.missing:
-        result.errors.setdefault(q.key, ["กรุณาตอบข้อนี้"])
+        result.errors.setdefault(q.key, [gettext("กรุณาตอบข้อนี้")])
     for key, messages in check.failed_checks.items():
         result.errors.setdefault(key, messages)
     return result
@@ -91,7 +92,7 @@ def record_person_response(
     audit.record("response.create", actor_id=None, object_type="response", object_id=response.id,
                  org_unit_id=round_unit.org_unit_id, details={"person": True})  # fmt: skip
     late = now > round_unit.deadline()
-    transition(response, ResponseStatus.SUBMITTED, None, submitted_at=now, is_late=late)
+    transition(response, "submit", None, submitted_at=now, is_late=late)
     if code is not None:
         code.response_id = response.id
         db.session.flush()

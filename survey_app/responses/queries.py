@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import abort
 from sqlalchemy import ColumnElement, func, select
 
-from survey_app.accounts.models import OrgUnit
-from survey_app.core.audit import AuditEvent
+from survey_app.accounts.models import OrgUnit, User
+from survey_app.core.audit import REFUSED, AuditEvent
+from survey_app.core.i18n import N_
 from survey_app.core.scope import ScopedUser, ensure_in_scope
 from survey_app.extensions import db
-from survey_app.responses.models import ORG_SLOT, Response, Upload
+from survey_app.responses.models import ORG_SLOT, Response, ResponseStatus, Upload
 from survey_app.rounds.models import RoundUnit
 
 
@@ -19,7 +23,7 @@ def get_response_or_404(user: ScopedUser, response_id: int) -> Response:
     response = db.session.get(Response, response_id)
     if response is None or response.is_person:
         abort(404)
-    ensure_in_scope(user, response.org_unit.id, response.org_unit.path)
+    ensure_in_scope(user, response.org_unit.id, response.org_unit.path, object_type="response", object_id=response.id)
     return response
 
 
@@ -47,7 +51,7 @@ def get_upload_or_404(user: ScopedUser, upload_id: int) -> Upload:
     if upload is None or upload.response.is_person:
         abort(404)
     unit: OrgUnit = upload.response.org_unit
-    ensure_in_scope(user, unit.id, unit.path)
+    ensure_in_scope(user, unit.id, unit.path, object_type="upload", object_id=upload.id)
     return upload
 
 
@@ -58,11 +62,68 @@ def person_response_count(round_id: int, org_unit_id: int) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def history(response: Response) -> list[AuditEvent]:
-    """The response's audit trail, oldest first."""
+# What each recorded action on a response means to its readers, in one place (the audit rows keep the codes).
+HISTORY_LABELS = {
+    "response.create": N_("เริ่มตอบแบบสอบถาม"),
+    "response.save": N_("บันทึกร่าง"),
+    "response.submit": N_("ส่งแบบสอบถาม"),
+    "response.resubmit": N_("ส่งอีกครั้งหลังแก้ไข"),
+    "response.late": N_("ส่งหลังกำหนด"),
+    "response.return": N_("ส่งกลับให้แก้ไข"),
+    "response.certify": N_("รับรองข้อมูล"),
+    "response.accept": N_("จังหวัดรับข้อมูล"),
+    "response.reopen": N_("เปิดให้แก้ไข"),
+}
+COLLAPSED_ACTIONS = frozenset({"response.save"})  # a run of these by one person is one line
+
+
+@dataclass
+class HistoryEntry:
+    """One line of a response's history: what (Thai), who (name and unit), when; `count` > 1 for a run of
+    saves by the same person, `first_at` its start and `at` the latest."""
+
+    action: str
+    label: str
+    who: str | None
+    unit: str | None
+    at: datetime
+    first_at: datetime
+    comment: str | None = None
+    count: int = 1
+    actor_id: int | None = None
+
+
+def history(response: Response) -> list[HistoryEntry]:
+    """The response's audit trail in words, oldest first, with consecutive saves by one person collapsed."""
     stmt = (
-        select(AuditEvent)
+        select(AuditEvent, User.display_name, User.username, OrgUnit.name_th)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
         .where(AuditEvent.object_type == "response", AuditEvent.object_id == response.id)
+        .where(AuditEvent.action != REFUSED)  # someone refused this response did nothing to it
         .order_by(AuditEvent.id)
     )
-    return list(db.session.scalars(stmt))
+    entries: list[HistoryEntry] = []
+    for event, display_name, username, unit_name in db.session.execute(stmt):
+        last = entries[-1] if entries else None
+        if (
+            last
+            and event.action in COLLAPSED_ACTIONS
+            and last.action == event.action
+            and last.actor_id == event.actor_id
+        ):
+            last.count, last.at = last.count + 1, event.created_at
+            continue
+        entries.append(
+            HistoryEntry(event.action, history_label(event), display_name or username, unit_name, event.created_at,
+                         event.created_at, event.comment, actor_id=event.actor_id)
+        )  # fmt: skip
+    return entries
+
+
+def history_label(event: AuditEvent) -> str:
+    """The Thai words for an action; one not in HISTORY_LABELS is told by its status change, never by its code."""
+    if event.action in HISTORY_LABELS:
+        return HISTORY_LABELS[event.action]
+    states = [ResponseStatus(s).label_th for s in (event.from_state, event.to_state) if s in set(ResponseStatus)]
+    return N_("เปลี่ยนสถานะ") + (" " + " → ".join(states) if states else "")

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from flask import request
 from flask_wtf import FlaskForm
 
+from survey_app.core.db import busy_message, is_busy
+from survey_app.core.i18n import gettext
 from survey_app.extensions import db
-from survey_app.forms_engine.builder import SectionRead, merge, read_section, typed_none_warnings
+from survey_app.forms_engine.builder import SectionRead, check_warnings, merge, read_section, typed_none_warnings
 from survey_app.responses import operations
 from survey_app.responses.models import Response
 from survey_app.responses.pages import section_form, split_pending_files
@@ -26,7 +28,10 @@ class SaveAttempt:
     read: SectionRead | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)  # saved anyway, e.g. "ไม่มี" typed as text
+    checks: dict[str, list[str]] = field(default_factory=dict)  # failed cross-item checks, saved anyway
     conflict: operations.StaleSave | None = None
+    saved: list[str] = field(default_factory=list)  # keys whose answers this save changed
+    locked: bool = False  # submitted or certified before this save arrived: nothing was written
 
 
 def save_section(response: Response, index: int, actor_id: int | None) -> SaveAttempt:
@@ -34,7 +39,7 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
     form = section_form(response, index, posted=True)
     attempt = SaveAttempt(form=form)
     if not form.validate_on_submit():
-        attempt.errors = {"_form": ["แบบฟอร์มหมดอายุ กรุณากดบันทึกอีกครั้ง"]}
+        attempt.errors = {"_form": [gettext("แบบฟอร์มหมดอายุ กรุณากดบันทึกอีกครั้ง")]}
         return attempt
     defn = response.round.form_version.parsed
     stored = response.answer_map()
@@ -53,20 +58,25 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
     attempt.errors = dict(read.errors)
     kind = response.org_unit.kind.value
     attempt.warnings = typed_none_warnings(defn.sections[index], merge(stored, read), kind, read.errors)
+    attempt.checks = check_warnings(defn, defn.sections[index], merge(stored, read), kind)
     try:
-        operations.save_answers(response, defn, read, expected, actor_id, None if stored_files else stored)
+        attempt.saved = operations.save_answers(
+            response, defn, read, expected, actor_id, None if stored_files else stored
+        )
         form.row_version.data = str(response.row_version)  # read before the commit: nothing reloads after it
         db.session.commit()
     except operations.StaleSave as conflict:
         _undo(stored_files)
         attempt.conflict = conflict
         form.row_version.data = str(conflict.current_version)  # saving again now overwrites, knowingly
-    except operations.Locked as locked:
+    except operations.Locked:  # submitted (e.g. from another tab) after this page was loaded
         _undo(stored_files)
-        attempt.errors["_form"] = [str(locked)]
-    except Exception:
+        attempt.locked = True
+    except Exception as exc:
         _undo(stored_files)
-        raise
+        if not is_busy(exc) or request.headers.get("X-Autosave"):
+            raise  # autosave gets core.db's JSON "busy" reply (503); anything else is a real error
+        attempt.errors["_form"] = [busy_message()]  # another writer kept the lock: typing kept, save again
     return attempt
 
 

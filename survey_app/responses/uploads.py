@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from survey_app.core import audit
+from survey_app.core.i18n import gettext
 from survey_app.core.storage import Received, StorageError, TooLarge, storage_for
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
@@ -43,7 +44,9 @@ def store_new_files(
         assert isinstance(question, s.FileQuestion)
         before = list(existing[key].value) if key in existing and existing[key].has_value else []
         if len(before) + len(files) > question.max_files:
-            result.errors[key] = [f"แนบได้ไม่เกิน {question.max_files} ไฟล์ (มีแล้ว {len(before)} ไฟล์)"]
+            result.errors[key] = [
+                gettext("แนบได้ไม่เกิน {n} ไฟล์ (มีแล้ว {have} ไฟล์)", n=question.max_files, have=len(before))
+            ]
             continue
         records, errors = _store_question_files(response, question, files, actor_id, result.keys)
         if errors:
@@ -68,10 +71,10 @@ def _store_question_files(
                 return [], [f"{safe_filename(upload.filename or '')}: {error}"]
             received.append((upload, item, kind))
         if _used_bytes(response) + sum(r.size for _, r, _ in received) > UNIT_QUOTA_BYTES:
-            return [], [f"พื้นที่แนบไฟล์ของแบบสอบถามนี้เต็ม (ไม่เกิน {UNIT_QUOTA_BYTES // (1024 * 1024)} MB)"]
+            return [], [gettext("พื้นที่แนบไฟล์ของแบบสอบถามนี้เต็ม (ไม่เกิน {mb} MB)", mb=UNIT_QUOTA_BYTES // (1024 * 1024))]
         return [_commit(response, question, u, r, k, actor_id, keys) for u, r, k in received], []
     except TooLarge:
-        return [], [f"ไฟล์ใหญ่เกินกำหนด (ไม่เกิน {question.max_size_mb:g} MB ต่อไฟล์)"]
+        return [], [gettext("ไฟล์ใหญ่เกินกำหนด (ไม่เกิน {mb} MB ต่อไฟล์)", mb=f"{question.max_size_mb:g}")]
     except StorageError as exc:
         return [], [str(exc)]
     finally:

@@ -2,13 +2,14 @@
 
 from flask import Blueprint
 
+from survey_app.core.i18n import N_
 from survey_app.core.scope import Role
 from survey_app.core.web import provide, register_nav
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 REVIEWER_ROLES = (Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
 PROVINCE_ROLES = (Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
-register_nav(10, "ติดตามและรับรอง", "review.index", set(REVIEWER_ROLES))
+register_nav(10, N_("ติดตามและรับรอง"), "review.index", set(REVIEWER_ROLES))
 
 from survey_app.review.views import agency, province  # noqa: E402, F401
 

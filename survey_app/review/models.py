@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+from survey_app.core.i18n import N_
 
 
 class ReviewComment(Base):
@@ -47,7 +48,11 @@ class SetStatus(StrEnum):
 
     @property
     def label_th(self) -> str:
-        return {"certified": "หน่วยงานรับรองแล้ว", "returned": "จังหวัดส่งกลับ", "accepted": "จังหวัดรับข้อมูลแล้ว"}[self.value]
+        return {
+            "certified": N_("หน่วยงานรับรองแล้ว"),
+            "returned": N_("จังหวัดส่งกลับ"),
+            "accepted": N_("จังหวัดรับข้อมูลแล้ว"),
+        }[self.value]
 
 
 class AgencyCertification(TimestampMixin, Base):
@@ -71,6 +76,23 @@ class AgencyCertification(TimestampMixin, Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     agency: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class SupersededLetter(Base):
+    """A signed letter replaced when a returned set was certified again: kept, never swept, because the
+    audit trail names it and an office may have to show what was certified before."""
+
+    __tablename__ = "superseded_letter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certification_id: Mapped[int] = mapped_column(ForeignKey("agency_certification.id", ondelete="CASCADE"), index=True)
+    letter_key: Mapped[str] = mapped_column(String(64))
+    letter_name: Mapped[str] = mapped_column(String(255))
+    letter_sha256: Mapped[str] = mapped_column(String(64))
+    letter_size: Mapped[int]
+    certified_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    certified_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Notification(Base):

@@ -12,12 +12,20 @@ from werkzeug.datastructures import FileStorage
 from survey_app.accounts.models import OrgUnit
 from survey_app.core import audit
 from survey_app.core.db import utcnow
+from survey_app.core.i18n import gettext, pick
+from survey_app.core.scope import Role
 from survey_app.core.storage import StorageError, storage_for
 from survey_app.extensions import db
 from survey_app.responses.filetypes import check_upload, safe_filename
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.responses.operations import ResponseError, transition
-from survey_app.review.models import AgencyCertification, AnswerSnapshot, ReviewComment, SetStatus
+from survey_app.review.models import (
+    AgencyCertification,
+    AnswerSnapshot,
+    ReviewComment,
+    SetStatus,
+    SupersededLetter,
+)
 from survey_app.review.sets import SetMember, certifying_agency
 
 LETTER_MAX_BYTES = 20 * 1024 * 1024
@@ -27,47 +35,61 @@ class ReviewError(ResponseError):
     """A refused certification step; the message is Thai and shown to the user."""
 
 
-def return_response(response: Response, comment: str, question_comments: dict[str, str], actor_id: int) -> None:
-    """Send a submitted or certified response back for correction, with a required comment."""
-    comment = comment.strip()
-    if not comment:
-        raise ReviewError("กรุณาระบุเหตุผลที่ส่งกลับ (ผู้ตอบจะเห็นข้อความนี้)")
+COMMENT_MAX_CHARS = 2000
+
+
+def return_response(
+    response: Response, comment: str, question_comments: dict[str, str], actor_id: int | None,
+    role: Role | None = None,
+) -> None:  # fmt: skip
+    """Send a submitted or certified response back for correction, with a required comment (and
+    comments on the form's own questions; keys the form does not have are ignored)."""
+    if not comment.strip():
+        raise ReviewError(gettext("กรุณาระบุเหตุผลที่ส่งกลับ (ผู้ตอบจะเห็นข้อความนี้)"))
     _ensure_set_open(response)
+    _send_back(response, "return", comment, question_comments, actor_id, role)
+
+
+def certify_response(response: Response, actor_id: int | None, role: Role | None = None) -> None:
+    """Certify one submitted response (รับรอง)."""
+    _ensure_set_open(response)
+    transition(response, "certify", actor_id, role=role)
+
+
+def reopen_response(response: Response, reason: str, actor_id: int | None, role: Role | None = None) -> None:
+    """Unlock a certified or accepted response for correction (accepted ones only by the province, as the
+    status machine says); the reason is required and recorded, and the agency's set must be certified again."""
+    if not reason.strip():
+        raise ReviewError(gettext("การเปิดแก้ไขต้องระบุเหตุผล"))
+    _send_back(response, "reopen", reason, {}, actor_id, role)
+    cert = _set_of(response)
+    if cert is not None and cert.status != SetStatus.RETURNED:
+        cert.status = SetStatus.RETURNED
+        cert.province_comment = f"เปิดแก้ไข {response.org_unit.name_th}: {reason.strip()}"
+        db.session.flush()
+
+
+def _send_back(
+    response: Response, action: str, comment: str, question_comments: dict[str, str], actor_id: int | None,
+    role: Role | None,
+) -> None:  # fmt: skip
+    """Snapshot the answers, move the response to "returned" by `action`, and keep the comments."""
+    comment = comment.strip()
+    known = response.round.form_version.parsed.question_map()
+    notes = {key: text.strip() for key, text in question_comments.items() if key in known and text.strip()}
+    if any(len(text) > COMMENT_MAX_CHARS for text in [comment, *notes.values()]):
+        raise ReviewError(gettext("ความเห็นยาวได้ไม่เกิน {n} ตัวอักษร", n=f"{COMMENT_MAX_CHARS:,}"))
     snapshot = AnswerSnapshot(
         response_id=response.id, answers={k: [a.state.value, a.value] for k, a in response.answer_map().items()}
     )
     db.session.add(snapshot)
     db.session.flush()
-    transition(response, ResponseStatus.RETURNED, actor_id, comment=comment, return_comment=comment)
+    transition(response, action, actor_id, role=role, comment=comment, return_comment=comment)
     db.session.add(ReviewComment(response_id=response.id, snapshot_id=snapshot.id, comment=comment, author_id=actor_id))
-    for key, text in question_comments.items():
-        if text.strip():
-            db.session.add(
-                ReviewComment(
-                    response_id=response.id, snapshot_id=snapshot.id, question_key=key, comment=text.strip(),
-                    author_id=actor_id,
-                )
-            )  # fmt: skip
+    for key, text in notes.items():
+        db.session.add(ReviewComment(response_id=response.id, snapshot_id=snapshot.id, question_key=key,
+                                     comment=text, author_id=actor_id))  # fmt: skip
     db.session.flush()
-
-
-def certify_response(response: Response, actor_id: int) -> None:
-    """Certify one submitted response (รับรอง)."""
-    _ensure_set_open(response)
-    transition(response, ResponseStatus.CERTIFIED, actor_id)
-
-
-def reopen_response(response: Response, reason: str, actor_id: int) -> None:
-    """Unlock a certified or accepted response for correction; the reason is required and recorded."""
-    if not reason.strip():
-        raise ReviewError("การเปิดแก้ไขต้องระบุเหตุผล")
-    if response.status not in (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED):
-        raise ReviewError("เปิดแก้ไขได้เฉพาะแบบสอบถามที่รับรองแล้ว")
-    cert = _set_of(response)
-    if cert is not None and cert.status != SetStatus.RETURNED:
-        cert.status = SetStatus.RETURNED  # the set must be certified again after the correction
-        cert.province_comment = f"เปิดแก้ไข {response.org_unit.name_th}: {reason.strip()}"
-    return_response(response, reason, {}, actor_id)
 
 
 def _set_of(response: Response) -> AgencyCertification | None:
@@ -88,7 +110,7 @@ def _ensure_set_open(response: Response) -> None:
     """Once the agency's set is certified or accepted, single responses change only through a reopen."""
     cert = _set_of(response)
     if cert is not None and cert.status in (SetStatus.CERTIFIED, SetStatus.ACCEPTED):
-        raise ReviewError("หน่วยงานรับรองข้อมูลทั้งชุดแล้ว ต้องเปิดแก้ไขพร้อมเหตุผลก่อน")
+        raise ReviewError(gettext("หน่วยงานรับรองข้อมูลทั้งชุดแล้ว ต้องเปิดแก้ไขพร้อมเหตุผลก่อน"))
 
 
 def set_problems(members: list[SetMember]) -> list[str]:
@@ -97,8 +119,8 @@ def set_problems(members: list[SetMember]) -> list[str]:
     for m in members:
         status = m.response.status if m.response else None
         if status not in (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED):
-            label = status.label_th if status else "ยังไม่เริ่มตอบ"
-            problems.append(f"{m.unit.name_th}: {label}")
+            label = gettext(status.label_th) if status else gettext("ยังไม่เริ่มตอบ")
+            problems.append(f"{pick(m.unit.name_th, m.unit.name_en)}: {label}")
     return problems
 
 
@@ -108,18 +130,24 @@ def certify_set(
     """The head certifies the agency's whole set with the signed letter (PDF), kept with its hash."""
     problems = set_problems(members)
     if problems:
-        raise ReviewError(f"ยังรับรองทั้งชุดไม่ได้: มีหน่วยงานที่ยังไม่ได้รับรอง {len(problems)} แห่ง")
+        raise ReviewError(gettext("ยังรับรองทั้งชุดไม่ได้: มีหน่วยงานที่ยังไม่ได้รับรอง {n} แห่ง", n=len(problems)))
     cert = db.session.scalar(
         select(AgencyCertification).where(
             AgencyCertification.round_id == round_id, AgencyCertification.agency_id == agency.id
         )
     )
     if cert is not None and cert.status != SetStatus.RETURNED:
-        raise ReviewError("หน่วยงานรับรองข้อมูลชุดนี้แล้ว")
+        raise ReviewError(gettext("หน่วยงานรับรองข้อมูลชุดนี้แล้ว"))
     key, name, digest, size = _store_letter(letter)
     if cert is None:
         cert = AgencyCertification(round_id=round_id, agency_id=agency.id)
         db.session.add(cert)
+    else:  # certified again after a return: the earlier signed letter is kept, not overwritten
+        db.session.add(SupersededLetter(
+            certification_id=cert.id, letter_key=cert.letter_key, letter_name=cert.letter_name,
+            letter_sha256=cert.letter_sha256, letter_size=cert.letter_size, certified_by_id=cert.certified_by_id,
+            certified_at=cert.certified_at,
+        ))  # fmt: skip
     cert.status, cert.letter_key, cert.letter_name, cert.letter_sha256, cert.letter_size = (
         SetStatus.CERTIFIED, key, name, digest, size,
     )  # fmt: skip
@@ -140,18 +168,20 @@ def _store_letter(letter: FileStorage) -> tuple[str, str, str, int]:
     kind, error = check_upload(received.path, ["pdf"])
     if error or kind is None:
         storage.discard(received)
-        raise ReviewError(f"หนังสือรับรองต้องเป็นไฟล์ PDF: {error}")
+        raise ReviewError(gettext("หนังสือรับรองต้องเป็นไฟล์ PDF: {error}", error=error))
     key = storage.commit(received)
     return key, safe_filename(letter.filename or "letter.pdf"), received.sha256, received.size
 
 
-def accept_set(cert: AgencyCertification, members: list[SetMember], actor_id: int, now: datetime) -> None:
+def accept_set(
+    cert: AgencyCertification, members: list[SetMember], actor_id: int | None, now: datetime, role: Role | None = None
+) -> None:
     """The province accepts the agency's certified set: every response in it becomes accepted."""
     if cert.status != SetStatus.CERTIFIED:
-        raise ReviewError("รับข้อมูลได้เฉพาะชุดที่หน่วยงานรับรองแล้ว")
+        raise ReviewError(gettext("รับข้อมูลได้เฉพาะชุดที่หน่วยงานรับรองแล้ว"))
     for m in members:
         if m.response is not None and m.response.status == ResponseStatus.CERTIFIED:
-            transition(m.response, ResponseStatus.ACCEPTED, actor_id)
+            transition(m.response, "accept", actor_id, role=role)
     cert.status, cert.decided_by_id, cert.decided_at = SetStatus.ACCEPTED, actor_id, now
     db.session.flush()
     audit.record("set.accept", actor_id=actor_id, object_type="agency_certification", object_id=cert.id,
@@ -161,9 +191,9 @@ def accept_set(cert: AgencyCertification, members: list[SetMember], actor_id: in
 def return_set(cert: AgencyCertification, comment: str, actor_id: int, now: datetime) -> None:
     """The province returns an agency's set with a comment; the agency reopens what needs fixing."""
     if not comment.strip():
-        raise ReviewError("กรุณาระบุเหตุผลที่ส่งกลับ")
+        raise ReviewError(gettext("กรุณาระบุเหตุผลที่ส่งกลับ"))
     if cert.status != SetStatus.CERTIFIED:
-        raise ReviewError("ส่งกลับได้เฉพาะชุดที่หน่วยงานรับรองแล้วและจังหวัดยังไม่รับ")
+        raise ReviewError(gettext("ส่งกลับได้เฉพาะชุดที่หน่วยงานรับรองแล้วและจังหวัดยังไม่รับ"))
     cert.status, cert.province_comment, cert.decided_by_id, cert.decided_at = (
         SetStatus.RETURNED,
         comment.strip(),

@@ -3,28 +3,37 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
+from math import ceil
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 
+from survey_app.accounts.models import OrgUnit
+from survey_app.core.i18n import N_
 from survey_app.extensions import db
 from survey_app.forms_engine.answers import Answer, AnswerState
 from survey_app.responses.models import Response, ResponseStatus
-from survey_app.review.models import AgencyCertification, AnswerSnapshot, ReviewComment
+from survey_app.review.models import AgencyCertification, AnswerSnapshot, ReviewComment, SetStatus
 from survey_app.review.sets import SetMember
 
 STATUS_ORDER = ("not_started", "draft", "submitted", "returned", "certified", "accepted")
 STATUS_FILTER_LABELS = {
-    "not_started": "ยังไม่เริ่ม",
-    "draft": "ฉบับร่าง",
-    "submitted": "รอการรับรอง",
-    "returned": "ส่งกลับแก้ไข",
-    "certified": "รับรองแล้ว",
-    "accepted": "จังหวัดรับแล้ว",
-    "late": "ยังไม่ส่ง (เลยกำหนด)",
+    "not_started": N_("ยังไม่เริ่ม"),
+    "draft": N_("ฉบับร่าง"),
+    "submitted": N_("รอการรับรอง"),
+    "returned": N_("ส่งกลับแก้ไข"),
+    "certified": N_("รับรองแล้ว"),
+    "accepted": N_("จังหวัดรับแล้ว"),
+    "unsent": N_("ยังไม่ส่ง (ทั้งหมด)"),
+    "late": N_("ยังไม่ส่ง (เลยกำหนด)"),
 }
+# The chase lists an officer can download: who has not sent at all (any time), and who is past the deadline.
+CHASE_LISTS = {"unsent": N_("ยังไม่ส่ง"), "overdue": N_("เลยกำหนดยังไม่ส่ง")}
+PER_PAGE = 50
 
 
 RECEIVED_STATUSES = (ResponseStatus.SUBMITTED, ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED)
@@ -42,10 +51,21 @@ def on_time(m: SetMember) -> bool | None:
     return not m.response.is_late
 
 
+def is_unsent(m: SetMember) -> bool:
+    """Not sent: not started, a draft, or returned and not sent again (whatever the time)."""
+    return m.response is None or m.response.status in (ResponseStatus.DRAFT, ResponseStatus.RETURNED)
+
+
 def is_overdue(m: SetMember, now: datetime) -> bool:
-    """Not submitted and past its own deadline: who the chase list is about."""
-    unsent = m.response is None or m.response.status in (ResponseStatus.DRAFT, ResponseStatus.RETURNED)
-    return unsent and now > m.round_unit.deadline()
+    """Not sent and past its own deadline (extensions included)."""
+    return is_unsent(m) and now > m.round_unit.deadline()
+
+
+def chase_members(members: list[SetMember], which: str, now: datetime) -> list[SetMember]:
+    """The members of one chase list (CHASE_LISTS): 'unsent' before or after the deadline, or 'overdue'."""
+    if which == "overdue":
+        return [m for m in members if is_overdue(m, now)]
+    return [m for m in members if is_unsent(m)]
 
 
 @dataclass
@@ -60,6 +80,10 @@ class Summary:
     @property
     def received(self) -> int:
         return sum(self.counts[s] for s in ("submitted", "certified", "accepted"))
+
+    @property
+    def unsent(self) -> int:
+        return sum(self.counts[s] for s in ("not_started", "draft", "returned"))
 
     @property
     def certified(self) -> int:
@@ -79,11 +103,17 @@ def summarise(members: list[SetMember], now: datetime) -> Summary:
     return summary
 
 
-def filter_members(members: list[SetMember], status: str, kind: str, district: str, now: datetime) -> list[SetMember]:
-    """The dashboard's filters: status (or 'late'), org kind, district."""
+def filter_members(
+    members: list[SetMember], status: str, kind: str, district: str, now: datetime, search: str = ""
+) -> list[SetMember]:
+    """The dashboard's filters: status (or 'unsent', 'late'), org kind, district, and a code or name search."""
     result = members
+    if search:
+        result = [m for m in result if matches(m, search)]
     if status == "late":
         result = [m for m in result if is_overdue(m, now)]
+    elif status == "unsent":
+        result = [m for m in result if is_unsent(m)]
     elif status:
         result = [m for m in result if member_status(m) == status]
     if kind:
@@ -91,6 +121,57 @@ def filter_members(members: list[SetMember], status: str, kind: str, district: s
     if district:
         result = [m for m in result if m.unit.district_code == district]
     return result
+
+
+def matches(m: SetMember, search: str) -> bool:
+    """A unit matches by any part of its code (or other codes) or of its Thai or English name, ignoring case
+    and runs of spaces ("รร.บ้าน  นา" finds "รร.บ้าน นา")."""
+    needle = " ".join(search.split()).casefold()
+    unit = m.unit
+    haystack = [unit.code, unit.name_th, unit.name_en or "", *(unit.alt_codes or {}).values()]
+    return any(needle in " ".join(str(h).split()).casefold() for h in haystack)
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list: its items, its number (from 1), how many pages and items there are in all."""
+
+    items: Sequence[T]
+    number: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        """The 1-based position of the first item shown (0 when the list is empty)."""
+        return (self.number - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.total else 0
+
+
+def paginate(items: Sequence[T], number: int, per_page: int = PER_PAGE) -> Page[T]:
+    """The page `number` of the items; a number out of range shows the nearest page."""
+    pages = max(1, ceil(len(items) / per_page))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * per_page
+    return Page(items[start : start + per_page], number, pages, len(items), per_page)
+
+
+def set_can_be_certified(problems: list[str], cert: AgencyCertification | None) -> bool:
+    """Whether the head can certify the set now: every unit certified, and the set not certified already (or
+    returned by the province). The same rules operations.certify_set enforces; this only decides what to offer."""
+    return not problems and (cert is None or cert.status == SetStatus.RETURNED)
+
+
+def agencies_by_id(ids: set[int]) -> dict[int, OrgUnit]:
+    """The certifying agencies of a set of members (a handful of rows: one per agency)."""
+    return {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(list(ids))))}
 
 
 def certifications(round_id: int) -> dict[int, AgencyCertification]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import click
 from flask import Flask
@@ -22,6 +22,7 @@ DEMO_ROUNDS = {
     "od_survey": "สำรวจการพัฒนาองค์การ (OD)",
     "buddhist_way": "ประเมินตนเองโรงเรียนวิถีพุทธ",
 }
+CLOSING_TIME = time(16, 30)  # a deadline falls at the end of the office day (Bangkok), not at the minute it was opened
 
 
 @rounds_cli.command("open")
@@ -49,7 +50,7 @@ def _open(form_key: str, fiscal_year: int | None, title: str, days: int, late: L
             fiscal_year=fiscal_year or fiscal_year_of(now.date()),
             title=title,
             opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=days),
+            closes_at=datetime.combine(now.date() + timedelta(days=days), CLOSING_TIME, tzinfo=now.tzinfo),
             late_policy=late,
             kinds=expand(version.parsed.audience),
             actor_id=None,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.db import Base, TimestampMixin, UTCDateTime, str_enum
+from survey_app.core.i18n import N_, gettext
 from survey_app.core.thai import FiscalYear
 from survey_app.forms_engine.models import FormVersion
 
@@ -23,7 +24,7 @@ class LatePolicy(StrEnum):
 
     @property
     def label_th(self) -> str:
-        return {"refuse": "ไม่รับคำตอบหลังกำหนด", "accept": "รับคำตอบหลังกำหนด และระบุว่าส่งช้า"}[self.value]
+        return {"refuse": N_("ไม่รับคำตอบหลังกำหนด"), "accept": N_("รับคำตอบหลังกำหนด และระบุว่าส่งช้า")}[self.value]
 
 
 class RoundPhase(StrEnum):
@@ -33,7 +34,7 @@ class RoundPhase(StrEnum):
 
     @property
     def label_th(self) -> str:
-        return {"upcoming": "ยังไม่เปิด", "open": "เปิดรับคำตอบ", "closed": "ปิดรับแล้ว"}[self.value]
+        return {"upcoming": N_("ยังไม่เปิด"), "open": N_("เปิดรับคำตอบ"), "closed": N_("ปิดรับแล้ว")}[self.value]
 
 
 class Round(TimestampMixin, Base):
@@ -69,7 +70,7 @@ class Round(TimestampMixin, Base):
 
     @property
     def label(self) -> str:
-        return f"{self.title} · ปีงบประมาณ {self.fiscal_year}"
+        return gettext("{title} · ปีงบประมาณ {year}", title=self.title, year=self.fiscal_year)
 
 
 def new_link_token() -> str:

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import OrgUnit
 from survey_app.core import audit
-from survey_app.core.thai import thai_date
+from survey_app.core.i18n import gettext
+from survey_app.core.thai import display_date
 from survey_app.extensions import db
 from survey_app.forms_engine.loader import load_text
 from survey_app.forms_engine.models import FormVersion
@@ -36,9 +37,9 @@ def open_round(
     """A new round pinned to this exact version, with every active unit of the chosen kinds expected."""
     problems = load_text(version.source_text, version.source_name).lines()
     if problems:
-        raise RoundError("แบบสอบถามฉบับนี้มีข้อผิดพลาด เปิดรอบไม่ได้: " + "; ".join(problems[:3]))
+        raise RoundError(gettext("แบบสอบถามฉบับนี้มีข้อผิดพลาด เปิดรอบไม่ได้: {problems}", problems="; ".join(problems[:3])))
     if closes_at <= opens_at:
-        raise RoundError("วันปิดรับต้องอยู่หลังวันเปิดรับ")
+        raise RoundError(gettext("วันปิดรับต้องอยู่หลังวันเปิดรับ"))
     rnd = Round(
         form_version_id=version.id,
         fiscal_year=fiscal_year,
@@ -70,9 +71,13 @@ def open_round(
 def extend_deadline(round_unit: RoundUnit, new_deadline: datetime, reason: str, actor_id: int) -> None:
     """Give one unit a later deadline; who and why are kept on the unit and in the audit trail."""
     if not reason.strip():
-        raise RoundError("กรุณาระบุเหตุผลของการขยายเวลา")
+        raise RoundError(gettext("กรุณาระบุเหตุผลของการขยายเวลา"))
     if new_deadline <= round_unit.round.closes_at:
-        raise RoundError(f"กำหนดใหม่ต้องอยู่หลังวันปิดรับของรอบ ({thai_date(round_unit.round.closes_at, with_time=True)})")
+        raise RoundError(
+            gettext(
+                "กำหนดใหม่ต้องอยู่หลังวันปิดรับของรอบ ({day})", day=display_date(round_unit.round.closes_at, with_time=True)
+            )
+        )
     old = round_unit.deadline()
     round_unit.deadline_override = new_deadline
     round_unit.extension_reason = reason.strip()

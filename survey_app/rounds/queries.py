@@ -38,7 +38,7 @@ def get_round_unit_or_404(user: ScopedUser, round_id: int, org_unit_id: int) -> 
     )
     if ru is None:
         abort(404)
-    ensure_in_scope(user, ru.org_unit.id, ru.org_unit.path)
+    ensure_in_scope(user, ru.org_unit.id, ru.org_unit.path, object_type="round_unit", object_id=ru.id)
     return ru
 
 

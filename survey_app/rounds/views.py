@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import OrgUnit
+from survey_app.core.i18n import gettext, pick
 from survey_app.core.scope import ensure_role
 from survey_app.core.thai import fiscal_year_of, now_bangkok
 from survey_app.core.web import select_choices
@@ -34,9 +35,11 @@ def _open_form() -> OpenRoundForm:
     form = OpenRoundForm()
     versions = form_queries.latest_versions()
     form.form_version.choices = select_choices([(str(v.id), v.label) for v in versions])
-    form.late_policy.choices = select_choices([(p.value, p.label_th) for p in LatePolicy])
-    form.kinds.choices = select_choices([(k.value, k.label_th) for k in OrgKind])
-    form.identity.choices = select_choices([("anonymous", "ไม่ระบุตัวตน"), ("code", "รหัสผู้ตอบใช้ครั้งเดียว (คนละ 1 ชุดพอดี)")])
+    form.late_policy.choices = select_choices([(p.value, gettext(p.label_th)) for p in LatePolicy])
+    form.kinds.choices = select_choices([(k.value, gettext(k.label_th)) for k in OrgKind])
+    form.identity.choices = select_choices(
+        [("anonymous", gettext("ไม่ระบุตัวตน")), ("code", gettext("รหัสผู้ตอบใช้ครั้งเดียว (คนละ 1 ชุดพอดี)"))]
+    )
     if request.method == "GET":
         now = now_bangkok().replace(second=0, microsecond=0)
         form.fiscal_year.data = fiscal_year_of(now.date())
@@ -71,7 +74,7 @@ def new():  # type: ignore[no-untyped-def]
             form.form_version.errors = [str(exc)]
         else:
             db.session.commit()
-            flash(f"เปิดรอบแล้ว: มีหน่วยงานที่ต้องตอบ {queries.expected_count(rnd.id)} หน่วยงาน", "success")
+            flash(gettext("เปิดรอบแล้ว: มีหน่วยงานที่ต้องตอบ {n} หน่วยงาน", n=queries.expected_count(rnd.id)), "success")
             return redirect(url_for("rounds.detail", round_id=rnd.id))
     return render_template("rounds/new.html", form=form), 422 if form.errors else 200
 
@@ -87,12 +90,12 @@ def detail(round_id: int):  # type: ignore[no-untyped-def]
             queries.round_units_in_scope(current_user, round_id).where(OrgUnit.code == form.unit_code.data)
         )
         if ru is None:
-            form.unit_code.errors = ["หน่วยงานนี้ไม่อยู่ในรายชื่อที่ต้องตอบรอบนี้"]
+            form.unit_code.errors = [gettext("หน่วยงานนี้ไม่อยู่ในรายชื่อที่ต้องตอบรอบนี้")]
         else:
             try:
                 operations.extend_deadline(ru, form.new_deadline.data, form.reason.data, current_user.id)
                 db.session.commit()
-                flash(f"ขยายเวลาให้ {ru.org_unit.name_th} แล้ว", "success")
+                flash(gettext("ขยายเวลาให้ {unit} แล้ว", unit=pick(ru.org_unit.name_th, ru.org_unit.name_en)), "success")
                 return redirect(url_for("rounds.detail", round_id=round_id))
             except operations.RoundError as exc:
                 form.new_deadline.errors = [str(exc)]

@@ -4,9 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.accounts.models import User
-from survey_app.core.audit import AuditEvent
 from survey_app.core.scope import Role
-from survey_app.extensions import db
 from tests.conftest import csrf_token
 from tests.factories import make_unit, make_user
 
@@ -37,13 +35,6 @@ def test_wrong_password_and_unknown_user_get_the_same_message(client, auth, scho
     message = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
     assert message in wrong and message in unknown
     assert 'value="school"' in wrong  # what the user typed stays
-
-
-def test_account_locks_after_five_failures(client, auth, school):
-    for _ in range(5):
-        auth.login("school", "wrong-password-1")
-    assert auth.login("school").status_code == 422  # even the right password is refused while locked
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.locked")) is not None
 
 
 def test_first_login_forces_password_change(client, auth, db):

@@ -11,6 +11,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from survey_app.core.db import write_intent
+from tests.e2e.axe import ENABLED as AXE_ENABLED
+from tests.e2e.axe import AxeWatch
+from tests.e2e.axe import report as axe_report
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PHONE = {"width": 360, "height": 740}
@@ -63,9 +66,9 @@ def live_server(app, db) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def phone(browser):  # type: ignore[no-untyped-def]
-    """A page at phone size (360 px), Thai locale."""
-    context = browser.new_context(viewport=PHONE, locale="th-TH", device_scale_factor=2, is_mobile=True)
+def phone(browser, request):  # type: ignore[no-untyped-def]
+    """A page at phone size (360 px), Thai locale; every page it loads is checked by axe."""
+    context = _watched_context(browser, request, viewport=PHONE, locale="th-TH", device_scale_factor=2, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -73,12 +76,36 @@ def phone(browser):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def desktop(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
+def desktop(browser, request):  # type: ignore[no-untyped-def]
+    """A page at desktop size (1280 px), Thai locale; every page it loads is checked by axe."""
+    context = _watched_context(browser, request, viewport={"width": 1280, "height": 900}, locale="th-TH")
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+AXE_WATCHES = pytest.StashKey[list[AxeWatch]]()
+
+
+def _watched_context(browser, request: pytest.FixtureRequest, **options):  # type: ignore[no-untyped-def]
+    """A browser context whose pages axe checks; the test that asked for it fails on what axe finds."""
+    context = browser.new_context(**options)
+    if AXE_ENABLED:
+        request.node.stash.setdefault(AXE_WATCHES, []).append(AxeWatch(context))
+    return context
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
+    """After a test body has passed, its pages' accessibility faults fail it, listed page by page."""
+    result = yield
+    watches = item.stash.get(AXE_WATCHES, [])
+    found = [violation for watch in watches for violation in watch.finish()]
+    item.add_report_section("call", "axe", "\n".join(url for watch in watches for url in watch.checked))
+    if found:
+        pytest.fail(axe_report(found), pytrace=False)
+    return result
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]

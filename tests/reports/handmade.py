@@ -40,9 +40,13 @@ def put(rnd, unit, answers, status, slot=ORG_SLOT):  # type: ignore[no-untyped-d
     operations.save_answers(
         response, rnd.form_version.parsed, SectionRead(answers=dict(answers)), response.row_version, None
     )
-    path = [ResponseStatus.SUBMITTED, ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED]
-    for step in path[: path.index(status) + 1] if status != ResponseStatus.DRAFT else []:
-        operations.transition(
-            response, step, None, submitted_at=now_bangkok()
-        ) if step == ResponseStatus.SUBMITTED else operations.transition(response, step, None)
+    path = [
+        (ResponseStatus.SUBMITTED, "submit"),
+        (ResponseStatus.CERTIFIED, "certify"),
+        (ResponseStatus.ACCEPTED, "accept"),
+    ]
+    reached = [target for target, _ in path]
+    for target, action in path[: reached.index(status) + 1] if status != ResponseStatus.DRAFT else []:
+        values = {"submitted_at": now_bangkok()} if target == ResponseStatus.SUBMITTED else {}
+        operations.transition(response, action, None, **values)
     return response

@@ -103,7 +103,7 @@ def test_certified_response_is_locked_until_reopened_with_a_reason(client, auth,
     post(client, f"/review/responses/{a.id}/reopen", reason="ตัวเลขนักเรียนไม่ตรงกับ DMC")
     assert status_of(a.id) == ResponseStatus.RETURNED
     event = db.session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "response.return").order_by(AuditEvent.id.desc())
+        select(AuditEvent).where(AuditEvent.action == "response.reopen").order_by(AuditEvent.id.desc())
     )
     assert event.comment == "ตัวเลขนักเรียนไม่ตรงกับ DMC" and event.from_state == "certified"
 

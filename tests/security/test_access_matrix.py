@@ -49,7 +49,7 @@ def _fresh_removable_upload(app, o: Objects) -> None:  # type: ignore[no-untyped
 
     response = db.session.get(Response, o.response_a)
     if response.status != ResponseStatus.RETURNED:
-        transition(response, ResponseStatus.RETURNED, None, comment="ทดสอบสิทธิ์")
+        transition(response, "return", None, comment="ทดสอบสิทธิ์")
     o.upload_a = add_upload(app, response)
     attach_to_answer(o.response_a, o.upload_a)
     db.session.commit()
@@ -81,6 +81,9 @@ RULES: dict[str, Rule] = {
     "responses.round_entry": Rule(lambda o: f"/rounds/{o.round_id}/respond", get=LOGGED_IN),
     "responses.section": Rule(lambda o: f"/responses/{o.response_a}/s/0", get=A_IN_SCOPE, post=A_IN_SCOPE),
     "responses.share": Rule(lambda o: f"/rounds/{o.person_round_id}/share", get=PERSON_ROUND_UNITS, post=PERSON_ROUND_UNITS),
+    "responses.share_poster": Rule(lambda o: f"/rounds/{o.person_round_id}/share/{o.unit_a}/poster", get=A_IN_SCOPE),
+    "responses.share_units": Rule(lambda o: f"/rounds/{o.person_round_id}/share/units", get=REVIEWERS),
+    "responses.share_sheet": Rule(lambda o: f"/rounds/{o.person_round_id}/share/sheet", get=REVIEWERS),
     "responses.start": Rule(lambda o: f"/rounds/{o.round_id}/respond/start", post=RESPONDENTS_ONLY),
     "responses.view": Rule(lambda o: f"/responses/{o.response_a}", get=A_IN_SCOPE),
     "review.accept_set": Rule(lambda o: f"/review/rounds/{o.round_id}/sets/{o.x_id}/accept", post=PROVINCE_ONLY),
@@ -93,6 +96,7 @@ RULES: dict[str, Rule] = {
     "review.return_": Rule(lambda o: f"/review/responses/{o.response_a}/return", post=A_REVIEW, data=lambda o: {"comment": "ทดสอบ"}),
     "review.certify_set": Rule(lambda o: f"/review/rounds/{o.round_id}/certify-set", get=REVIEWERS, post=REVIEWERS),
     "review.chase_list": Rule(lambda o: f"/review/rounds/{o.round_id}/chase.xlsx", get=REVIEWERS),
+    "review.chase_list_province": Rule(lambda o: f"/review/rounds/{o.round_id}/chase-province.xlsx", get=PROVINCE_ONLY),
     "review.dashboard": Rule(lambda o: f"/review/rounds/{o.round_id}", get=REVIEWERS),
     "review.index": Rule(lambda o: "/review/", get=REVIEWERS),
     "review.letter": Rule(lambda o: f"/review/letters/{o.cert_x}", get=A_REVIEW),

@@ -68,7 +68,7 @@ KILL_MID_SUBMIT = textwrap.dedent("""
     app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "x"})
     with app.app_context():
         response = db.session.get(Response, int(sys.argv[2]))
-        operations.transition(response, ResponseStatus.SUBMITTED, None)  # flushed, not committed
+        operations.transition(response, "submit", None)  # flushed, not committed
         os.kill(os.getpid(), signal.SIGKILL)  # the worker dies before the request commits
 """)
 

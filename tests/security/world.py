@@ -9,9 +9,9 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from survey_app.accounts.models import User
+from survey_app.accounts.models import LoginThrottle, User
 from survey_app.core.storage import storage_for
 from survey_app.extensions import db
 from survey_app.forms_engine.answers import Answer
@@ -102,6 +102,6 @@ def restore_passwords(units: dict[str, Any]) -> None:
     db.session.rollback()  # a fresh transaction: on SQLite its first statement takes the write lock and waits
     reference = db.session.get(User, units["school_c"].id).password_hash
     db.session.commit()  # end the read, so the UPDATE opens its own transaction and waits for the lock
-    db.session.execute(update(User).values(password_hash=reference, must_change_password=False, failed_logins=0,
-                                           locked_until=None))  # fmt: skip
+    db.session.execute(update(User).values(password_hash=reference, must_change_password=False))
+    db.session.execute(delete(LoginThrottle))
     db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, send_file, url_for
 from flask_login import current_user, login_required
 
+from survey_app.core.i18n import gettext
 from survey_app.core.scope import Role
 from survey_app.core.storage import storage_for
 from survey_app.extensions import db
@@ -68,11 +69,11 @@ def remove(upload_id: int):  # type: ignore[no-untyped-def]
     if not ActionForm().validate_on_submit():
         abort(400)
     if not response.status.editable:
-        flash("แบบสอบถามนี้ส่งแล้ว ลบไฟล์ไม่ได้", "error")
+        flash(gettext("แบบสอบถามนี้ส่งแล้ว ลบไฟล์ไม่ได้"), "error")
     else:
         key = remove_upload(upload, current_user.id)
         db.session.commit()
         discard_keys([key])
-        flash(f"ลบไฟล์ {upload.original_name} แล้ว", "info")
+        flash(gettext("ลบไฟล์ {name} แล้ว", name=upload.original_name), "info")
     defn = response.round.form_version.parsed
     return redirect(url_for("responses.section", response_id=response.id, index=section_of(defn, upload.question_key)))

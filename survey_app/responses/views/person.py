@@ -22,9 +22,13 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from survey_app.accounts.models import OrgUnit
 from survey_app.core import ratelimit
+from survey_app.core.i18n import N_, gettext
 from survey_app.core.ratelimit import Limit
+from survey_app.core.scope import Role, ensure_role
 from survey_app.core.thai import now_bangkok
+from survey_app.core.web import public_url
 from survey_app.extensions import db
 from survey_app.forms_engine.builder import form_data, page_helpers
 from survey_app.responses import queries
@@ -44,7 +48,7 @@ from survey_app.responses.person import (
     whole_form_class,
 )
 from survey_app.rounds import queries as round_queries
-from survey_app.rounds.models import LatePolicy, RoundPhase, RoundUnit
+from survey_app.rounds.models import LatePolicy, Round, RoundPhase, RoundUnit
 
 # One browser (device cookie) on one unit's link: a person correcting and re-sending the form stays far below.
 POSTS_PER_WINDOW = 30
@@ -58,7 +62,9 @@ MINUTE_ANSWERS, MINUTE_SECONDS = 20, 60
 DEVICE_COOKIE = "survey_device"
 DEVICE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers keep
 ANSWERED_MAX_AGE = 180 * 24 * 3600
-RATE_MESSAGE = "ส่งคำตอบถี่เกินไป กรุณารอสักครู่แล้วกดส่งอีกครั้ง (คำตอบของท่านยังอยู่ในแบบฟอร์ม)"
+# Who may see the links of units other than their own (within their scope): agencies and the province.
+SHARING_ROLES = (Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
+RATE_MESSAGE = N_("ส่งคำตอบถี่เกินไป กรุณารอสักครู่แล้วกดส่งอีกครั้ง (คำตอบของท่านยังอยู่ในแบบฟอร์ม)")
 
 
 def _answered_cookie(round_id: int) -> str:
@@ -108,10 +114,10 @@ def _receive(ru: RoundUnit, token: str, now: datetime, device: str, again: str):
     if not allowed:
         return render_template("responses/person_closed.html", ru=ru, phase="rate"), 429
     if not form.validate_on_submit():
-        return _render(ru, defn, form, {}, {"_form": ["แบบฟอร์มหมดอายุ กรุณากดส่งอีกครั้ง"]}, kind, again), 400
+        return _render(ru, defn, form, {}, {"_form": [gettext("แบบฟอร์มหมดอายุ กรุณากดส่งอีกครั้ง")]}, kind, again), 400
     read = read_whole(defn, form, kind)
     if not read.errors and not _unit_allows(ru):
-        return _render(ru, defn, form, read.answers, {"_form": [RATE_MESSAGE]}, kind, again), 429
+        return _render(ru, defn, form, read.answers, {"_form": [gettext(RATE_MESSAGE)]}, kind, again), 429
     code_row, code_error = _code(ru, rnd.identity)
     if code_error:
         read.errors["respondent_code"] = [code_error]
@@ -165,9 +171,9 @@ def _code(ru, identity: str):  # type: ignore[no-untyped-def]
         return None, None
     typed = (request.form.get("respondent_code") or "").strip()
     if not typed:
-        return None, "กรุณากรอกรหัสผู้ตอบที่ได้รับจากหน่วยงาน"
+        return None, gettext("กรุณากรอกรหัสผู้ตอบที่ได้รับจากหน่วยงาน")
     row = claim_code(ru, typed)
-    return (row, None) if row else (None, "รหัสนี้ไม่ถูกต้องหรือถูกใช้ไปแล้ว")
+    return (row, None) if row else (None, gettext("รหัสนี้ไม่ถูกต้องหรือถูกใช้ไปแล้ว"))
 
 
 def _render(ru, defn, form, answers, errors, kind, again=""):  # type: ignore[no-untyped-def]
@@ -189,26 +195,101 @@ def person_thanks(token: str):  # type: ignore[no-untyped-def]
 @bp.route("/rounds/<int:round_id>/share", methods=["GET", "POST"])
 @login_required
 def share(round_id: int):  # type: ignore[no-untyped-def]
-    """The unit's link and QR code for its staff; one-time codes when the round asks for them."""
-    ru = round_queries.get_round_unit_or_404(current_user, round_id, current_user.org_unit_id)
-    if not ru.round.per_person:
-        abort(404)
+    """A unit's link and QR code for its staff; one-time codes when the round asks for them. The unit's own
+    users see their unit; an agency or the province passes `unit` for any unit in its scope."""
+    unit_id = request.args.get("unit", type=int) or current_user.org_unit_id
+    ru = _person_round_unit_or_404(round_id, unit_id)
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit() and ru.round.identity == "code":
         count = min(max(request.form.get("count", 0, type=int), 1), 500)
         db.session.add_all(PersonCode(round_unit_id=ru.id, code=_new_code()) for _ in range(count))
         db.session.commit()
-        return redirect(url_for("responses.share", round_id=round_id))
-    link = url_for("responses.person_survey", token=ru.link_token, _external=True)
-    qr = Markup(segno.make(link, error="m").svg_inline(scale=5, title=ru.org_unit.name_th))  # noqa: S704 - segno escapes
+        return redirect(url_for("responses.share", round_id=round_id, unit=_unit_arg(ru)))
+    link = survey_link(ru)
     codes = db.session.scalars(
         db.select(PersonCode).where(PersonCode.round_unit_id == ru.id).order_by(PersonCode.id)
     ).all()
     return render_template(
-        "responses/share.html", ru=ru, link=link, qr=qr, form=form, codes=codes,
-        answered=queries.person_response_count(round_id, ru.org_unit_id),
+        "responses/share.html", ru=ru, link=link, qr=survey_qr(link, ru.org_unit.name_th), form=form, codes=codes,
+        answered=queries.person_response_count(round_id, ru.org_unit_id), unit_arg=_unit_arg(ru),
         print_mode=request.args.get("print") == "1", base=current_app.config.get("PUBLIC_BASE_URL"),
     )  # fmt: skip
+
+
+def survey_link(ru: RoundUnit) -> str:
+    """The public address of a unit's person survey: the one place every share page, poster and sheet builds it."""
+    return public_url("responses.person_survey", token=ru.link_token)
+
+
+def survey_qr(link: str, title: str, scale: int = 5, *, fluid: bool = False) -> Markup:
+    """The link as an inline SVG QR code (medium error correction survives a creased print-out); a `fluid` one
+    has no fixed size (a viewBox only), so a poster or sheet sizes it with CSS."""
+    qr = segno.make(link, error="m")
+    return Markup(qr.svg_inline(scale=scale, title=title, omitsize=fluid))  # noqa: S704 - segno escapes
+
+
+def _person_round_unit_or_404(round_id: int, unit_id: int) -> RoundUnit:
+    ru = round_queries.get_round_unit_or_404(current_user, round_id, unit_id)
+    if not ru.round.per_person:
+        abort(404)
+    return ru
+
+
+def _unit_arg(ru: RoundUnit) -> int | None:
+    """`unit` for links back to this page: only when it is not the user's own unit."""
+    return None if ru.org_unit_id == current_user.org_unit_id else ru.org_unit_id
+
+
+@bp.route("/rounds/<int:round_id>/share/<int:unit_id>/poster")
+@login_required
+def share_poster(round_id: int, unit_id: int):  # type: ignore[no-untyped-def]
+    """One unit's poster to pin up: a large QR code, the survey's and the unit's names, no live counts."""
+    ru = _person_round_unit_or_404(round_id, unit_id)
+    link = survey_link(ru)
+    return render_template(
+        "responses/share_poster.html", ru=ru, link=link, qr=survey_qr(link, ru.org_unit.name_th, fluid=True)
+    )
+
+
+@bp.route("/rounds/<int:round_id>/share/units")
+@login_required
+def share_units(round_id: int):  # type: ignore[no-untyped-def]
+    """An agency's or the province's list of its units' links, posters and share pages."""
+    rnd, units = _units_to_share(round_id)
+    return render_template(
+        "responses/share_units.html", rnd=rnd, units=units, agencies=share_agencies(units),
+        agency=request.args.get("agency", type=int), links={ru.id: survey_link(ru) for ru in units},
+    )  # fmt: skip
+
+
+@bp.route("/rounds/<int:round_id>/share/sheet")
+@login_required
+def share_sheet(round_id: int):  # type: ignore[no-untyped-def]
+    """A print sheet of every unit's QR code (several to an A4 page), to hand out at a meeting."""
+    rnd, units = _units_to_share(round_id)
+    links = [(ru, survey_link(ru)) for ru in units]
+    cards = [(ru, link, survey_qr(link, ru.org_unit.name_th, fluid=True)) for ru, link in links]
+    return render_template("responses/share_sheet.html", rnd=rnd, cards=cards)
+
+
+def _units_to_share(round_id: int) -> tuple[Round, list[RoundUnit]]:
+    """The round's expected units in the user's scope (optionally under one `agency`), in directory order."""
+    ensure_role(current_user, *SHARING_ROLES)
+    rnd = round_queries.get_round_or_404(round_id)
+    if not rnd.per_person:
+        abort(404)
+    stmt = round_queries.round_units_in_scope(current_user, round_id).order_by(OrgUnit.path)
+    units = list(db.session.scalars(stmt))
+    agency_id = request.args.get("agency", type=int)
+    if agency_id:
+        units = [ru for ru in units if f"/{agency_id}/" in ru.org_unit.path]
+    return rnd, units
+
+
+def share_agencies(units: list[RoundUnit]) -> list[OrgUnit]:
+    """The units' parents, to narrow a long province list to one agency (empty when there is only one)."""
+    parents = {ru.org_unit.parent.id: ru.org_unit.parent for ru in units if ru.org_unit.parent is not None}
+    return sorted(parents.values(), key=lambda u: u.path) if len(parents) > 1 else []
 
 
 def _new_code() -> str:

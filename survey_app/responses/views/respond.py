@@ -5,26 +5,37 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from survey_app.core.i18n import gettext
 from survey_app.core.scope import Role
-from survey_app.core.thai import now_bangkok, thai_date
+from survey_app.core.thai import display_date, now_bangkok
 from survey_app.extensions import db
-from survey_app.forms_engine.builder import completeness, merge, section_of
+from survey_app.forms_engine.builder import completeness, merge, question_title, read_section, section_of
+from survey_app.forms_engine.types import question_type
 from survey_app.responses import operations, queries
 from survey_app.responses.blueprint import bp
 from survey_app.responses.forms import ActionForm
 from survey_app.responses.models import Response
-from survey_app.responses.pages import applicable_sections, display_rows, page_context, section_form
+from survey_app.responses.pages import (
+    applicable_sections,
+    comment_entries,
+    display_rows,
+    page_context,
+    review_comments,
+    section_form,
+    status_story,
+)
 from survey_app.responses.saving import SaveAttempt, save_section
 from survey_app.rounds import queries as round_queries
 
 
+def _own(response: Response) -> bool:
+    """The unit's own respondents answer for it."""
+    return current_user.role == Role.RESPONDENT and current_user.org_unit_id == response.org_unit_id
+
+
 def _own_editable(response: Response) -> bool:
     """Only the unit's own respondents edit its answers, and only while it is a draft or returned."""
-    return (
-        current_user.role == Role.RESPONDENT
-        and current_user.org_unit_id == response.org_unit_id
-        and response.status.editable
-    )
+    return _own(response) and response.status.editable
 
 
 @bp.route("/rounds/<int:round_id>/respond")
@@ -35,7 +46,7 @@ def round_entry(round_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("responses.share", round_id=round_id))
     response = queries.org_response(round_id, current_user.org_unit_id)
     if response is not None:
-        return redirect(url_for("responses.section", response_id=response.id, index=0))
+        return redirect(_resume_url(response))
     return render_template("responses/start.html", ru=ru, form=ActionForm(), now=now_bangkok())
 
 
@@ -58,21 +69,65 @@ def section(response_id: int, index: int):  # type: ignore[no-untyped-def]
     if not 0 <= index < len(defn.sections):
         abort(404)
     if not _own_editable(response):
+        if request.method == "POST" and _own(response):
+            return _too_late(response, index, SaveAttempt(form=section_form(response, index, posted=True)))
         return redirect(url_for("responses.view", response_id=response.id))
     if request.method == "GET":
         answers = response.answer_map()
         form = section_form(response, index, posted=False, answers=answers)
         return render_template("responses/section.html", **page_context(response, index, form, answers, {}))
     attempt = save_section(response, index, current_user.id)
+    if attempt.locked:
+        return _too_late(response, index, attempt)
     if request.headers.get("X-Autosave"):
         return _autosave_reply(response, attempt)
     if attempt.conflict is None and not attempt.errors:
         return _after_save(response_id, index, len(defn.sections))
     answers = merge(response.answer_map(), attempt.read) if attempt.read else response.answer_map()
     context = page_context(response, index, attempt.form, answers, attempt.errors)
+    saved_at = response.last_saved_at if attempt.saved else None
     return render_template(
-        "responses/section.html", conflict=attempt.conflict, **context
+        "responses/section.html", conflict=attempt.conflict, saved_keys=attempt.saved, saved_at=saved_at, **context
     ), 409 if attempt.conflict else 422
+
+
+def _resume_url(response: Response) -> str:
+    """Where the unit goes on: a returned response opens on the first question the certifier commented
+    on (marked on arrival), anything else on its first section."""
+    defn = response.round.form_version.parsed
+    entries = comment_entries(defn, review_comments(response)) if response.status.editable else []
+    if entries:
+        first = entries[0]
+        return url_for(
+            "responses.section", response_id=response.id, index=first.section, _anchor=f"q-{first.question.key}"
+        )
+    return url_for("responses.section", response_id=response.id, index=0)
+
+
+def _too_late(response: Response, index: int, attempt: SaveAttempt):  # type: ignore[no-untyped-def]
+    """A save that arrives after the response was submitted, certified or accepted (another tab, another
+    person): nothing is written; say what happened, by whom and when, and keep what was typed in view."""
+    story = status_story(response)
+    message = gettext("{story} คำตอบที่คุณพิมพ์ไว้จึงยังไม่ได้บันทึก", story=story)
+    if request.headers.get("X-Autosave"):
+        view_url = url_for("responses.view", response_id=response.id)
+        return jsonify(saved=False, locked=True, message=message, status=response.status.value, view_url=view_url), 409
+    defn = response.round.form_version.parsed
+    stored = response.answer_map()
+    read = attempt.read or read_section(defn, defn.sections[index], attempt.form, stored, response.org_unit.kind.value)
+    typed = _typed_unsaved(defn, stored, read.answers)
+    context = page_context(response, index, attempt.form, merge(stored, read), read.errors)
+    return render_template("responses/section.html", locked=message, typed=typed, **context), 409
+
+
+def _typed_unsaved(defn, stored, answers) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(question, what was typed) for the posted answers that differ from the stored ones (files left out)."""
+    questions = defn.question_map()
+    return [
+        (question_title(questions[key]), question_type(questions[key]).display(questions[key], answer))
+        for key, answer in answers.items()
+        if questions[key].type != "file" and stored.get(key) != answer
+    ]
 
 
 def _after_save(response_id: int, index: int, sections: int):  # type: ignore[no-untyped-def]
@@ -82,20 +137,27 @@ def _after_save(response_id: int, index: int, sections: int):  # type: ignore[no
         return redirect(url_for("responses.review_submit", response_id=response_id))
     if target is not None and 0 <= target < sections:
         return redirect(url_for("responses.section", response_id=response_id, index=target))
-    flash(f"บันทึกแล้ว เมื่อ {thai_date(now_bangkok(), with_time=True)}", "success")
+    flash(gettext("บันทึกแล้ว เมื่อ {when}", when=display_date(now_bangkok(), with_time=True)), "success")
     return redirect(url_for("responses.section", response_id=response_id, index=index))
 
 
 def _autosave_reply(response: Response, attempt: SaveAttempt):  # type: ignore[no-untyped-def]
+    """JSON for form.js: saved or not, the new version, and the messages to show beside each field."""
     if attempt.conflict is not None:
         changes = [{"question": c.question_key, "actor": c.actor} for c in attempt.conflict.changes]
-        return jsonify(saved=False, conflict=True, changes=changes, version=attempt.conflict.current_version), 409
+        return jsonify(
+            saved=False, conflict=True, stale=not changes, changes=changes, version=attempt.conflict.current_version
+        ), 409
+    if "_form" in attempt.errors:  # e.g. the CSRF token expired: nothing was saved
+        return jsonify(saved=False, errors=attempt.errors, message=" ".join(attempt.errors["_form"])), 400
     return jsonify(
         saved=True,
         version=response.row_version,
+        changed=len(attempt.saved),
         errors=attempt.errors,
         warnings=attempt.warnings,
-        saved_at=thai_date(response.last_saved_at, with_time=True) if response.last_saved_at else None,
+        checks=attempt.checks,
+        saved_at=display_date(response.last_saved_at, with_time=True) if response.last_saved_at else None,
     )
 
 
@@ -112,9 +174,11 @@ def review_submit(response_id: int):  # type: ignore[no-untyped-def]
         return _submit(response, ru)
     defn = response.round.form_version.parsed
     check = completeness(defn, response.answer_map(), response.org_unit.kind.value)
+    comments = review_comments(response)
     return render_template(
         "responses/submit.html", response=response, ru=ru, check=check, form=form, now=now_bangkok(),
-        section_of=lambda key: section_of(defn, key),
+        section_of=lambda key: section_of(defn, key), questions=defn.question_map(), title=question_title,
+        comments=comment_entries(defn, comments), general_comments=comments.get(None, []),
     )  # fmt: skip
 
 
@@ -132,11 +196,11 @@ def _submit(response: Response, ru):  # type: ignore[no-untyped-def]
         return redirect(url_for("responses.review_submit", response_id=response.id))
     db.session.commit()
     if outcome.already:
-        flash("แบบสอบถามนี้ส่งแล้ว ไม่มีการส่งซ้ำ", "info")
+        flash(gettext("แบบสอบถามนี้ส่งแล้ว ไม่มีการส่งซ้ำ"), "info")
     elif outcome.late:
-        flash("ส่งแล้ว (หลังกำหนด ระบบบันทึกว่าส่งช้า)", "warning")
+        flash(gettext("ส่งแล้ว (หลังกำหนด ระบบบันทึกว่าส่งช้า)"), "warning")
     else:
-        flash("ส่งแบบสอบถามเรียบร้อยแล้ว ขอบคุณครับ/ค่ะ", "success")
+        flash(gettext("ส่งแบบสอบถามเรียบร้อยแล้ว ขอบคุณครับ/ค่ะ"), "success")
     return redirect(url_for("responses.view", response_id=response_id))
 
 
@@ -154,5 +218,11 @@ def view(response_id: int):  # type: ignore[no-untyped-def]
         rows=display_rows(defn, response.answer_map(), kind),
         history=queries.history(response),
         can_edit=_own_editable(response),
-        first_section=(applicable_sections(defn, kind) or [0])[0],
+        first_section=_first_section(response, defn, kind),
     )
+
+
+def _first_section(response: Response, defn, kind: str) -> int:  # type: ignore[no-untyped-def]
+    """Where "แก้ไขคำตอบ" opens: the first commented section of a returned response, else the first asked."""
+    entries = comment_entries(defn, review_comments(response)) if response.status.editable else []
+    return entries[0].section if entries else (applicable_sections(defn, kind) or [0])[0]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from survey_app.accounts import queries as account_queries
 from survey_app.accounts.kinds import OrgKind
+from survey_app.core.i18n import gettext, pick
 from survey_app.core.scope import Role, ensure_role
 from survey_app.core.thai import now_bangkok
 from survey_app.core.web import select_choices
@@ -16,9 +19,9 @@ from survey_app.responses.operations import ResponseError
 from survey_app.responses.pages import display_rows
 from survey_app.review import operations, queries
 from survey_app.review.blueprint import PROVINCE_ROLES, REVIEWER_ROLES, bp
-from survey_app.review.chase import chase_workbook
-from survey_app.review.forms import CertifySetForm, EmptyForm, ReasonForm, ReturnForm
-from survey_app.review.sets import agency_members
+from survey_app.review.chase import ChaseList, chase_workbook
+from survey_app.review.forms import CertifySetForm, EmptyForm, ReasonForm, ReturnForm, question_comments
+from survey_app.review.sets import agency_members, round_members
 from survey_app.rounds import queries as round_queries
 
 
@@ -26,8 +29,11 @@ from survey_app.rounds import queries as round_queries
 @login_required
 def index():  # type: ignore[no-untyped-def]
     ensure_role(current_user, *REVIEWER_ROLES)
-    rounds = [r for r in round_queries.all_rounds() if not r.per_person]
-    return render_template("review/index.html", rounds=rounds, now=now_bangkok())
+    rounds = round_queries.all_rounds()
+    return render_template(
+        "review/index.html", rounds=[r for r in rounds if not r.per_person],
+        person_rounds=[r for r in rounds if r.per_person], now=now_bangkok(),
+    )  # fmt: skip
 
 
 def _agency_for_view():  # type: ignore[no-untyped-def]
@@ -41,6 +47,7 @@ def _agency_for_view():  # type: ignore[no-untyped-def]
 @bp.route("/rounds/<int:round_id>")
 @login_required
 def dashboard(round_id: int):  # type: ignore[no-untyped-def]
+    """The agency's units: figures, search and filters, 50 to a page, chase lists, the set's certification."""
     ensure_role(current_user, *REVIEWER_ROLES)
     rnd = round_queries.get_round_or_404(round_id)
     if current_user.role in PROVINCE_ROLES and "agency" not in request.args:
@@ -48,15 +55,26 @@ def dashboard(round_id: int):  # type: ignore[no-untyped-def]
     agency = _agency_for_view()
     now = now_bangkok()
     members = agency_members(current_user, round_id, agency.id)
-    status, kind, district = (request.args.get(k, "") for k in ("status", "kind", "district"))
-    shown = queries.filter_members(members, status, kind, district, now)
+    filters = {k: request.args.get(k, "").strip() for k in ("q", "status", "kind", "district")}
+    shown = queries.filter_members(members, filters["status"], filters["kind"], filters["district"], now, filters["q"])
+    cert = queries.certifications(round_id).get(agency.id)
+    summary = queries.summarise(members, now)
     return render_template(
-        "review/dashboard.html", rnd=rnd, agency=agency, members=shown, summary=queries.summarise(members, now),
-        cert=queries.certifications(round_id).get(agency.id), now=now, form=EmptyForm(),
-        status=status, kind=kind, district=district, status_labels=queries.STATUS_FILTER_LABELS,
+        "review/dashboard.html", rnd=rnd, agency=agency, page=queries.paginate(shown, request.args.get("page", 1, type=int)),
+        summary=summary, cert=cert, now=now, form=EmptyForm(), filters=filters, status_labels=queries.STATUS_FILTER_LABELS,
         kinds=select_choices([(k.value, k.label_th) for k in OrgKind]), districts=account_queries.districts(),
-        member_status=queries.member_status, is_overdue=queries.is_overdue,
+        member_status=queries.member_status, is_overdue=queries.is_overdue, chase_lists=chase_offers(rnd, summary, now),
+        own_set=current_user.org_unit_id == agency.id,
+        can_certify_set=queries.set_can_be_certified(operations.set_problems(members), cert),
     )  # fmt: skip
+
+
+def chase_offers(rnd, summary: queries.Summary, now: datetime) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Which chase lists to offer, with their sizes: 'not sent' at any time, 'overdue' once a deadline passed."""
+    offers = {"unsent": summary.unsent}
+    if now > rnd.closes_at or summary.overdue:
+        offers["overdue"] = summary.overdue
+    return offers
 
 
 @bp.route("/rounds/<int:round_id>/bulk-certify", methods=["POST"])
@@ -70,12 +88,12 @@ def bulk_certify(round_id: int):  # type: ignore[no-untyped-def]
         response = response_queries.get_response_or_404(current_user, response_id)
         try:
             with db.session.begin_nested():
-                operations.certify_response(response, current_user.id)
+                operations.certify_response(response, current_user.id, current_user.role)
             done += 1
         except ResponseError as exc:
-            refused.append(f"{response.org_unit.name_th}: {exc}")
+            refused.append(f"{pick(response.org_unit.name_th, response.org_unit.name_en)}: {exc}")
     db.session.commit()
-    flash(f"รับรองแล้ว {done} แห่ง" + (f"; ไม่สำเร็จ {len(refused)} แห่ง: " + "; ".join(refused[:5]) if refused else ""),
+    flash(gettext("รับรองแล้ว {n} แห่ง", n=done) + (gettext("; ไม่สำเร็จ {n} แห่ง: ", n=len(refused)) + "; ".join(refused[:5]) if refused else ""),
           "success" if not refused else "warning")  # fmt: skip
     return redirect(
         request.referrer
@@ -87,13 +105,45 @@ def bulk_certify(round_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/rounds/<int:round_id>/chase.xlsx")
 @login_required
 def chase_list(round_id: int):  # type: ignore[no-untyped-def]
+    """One agency's chase list: `which` is 'unsent' (the default, any time) or 'overdue'."""
     ensure_role(current_user, *REVIEWER_ROLES)
     rnd = round_queries.get_round_or_404(round_id)
     agency = _agency_for_view()
+    which = _which()
     now = now_bangkok()
-    late = [m for m in agency_members(current_user, round_id, agency.id) if queries.is_overdue(m, now)]
-    data = chase_workbook(rnd, agency, late, now, current_user.display_name)
-    response = send_file(data, as_attachment=True, download_name=f"chase-{rnd.id}-{agency.code}.xlsx",
+    members = queries.chase_members(agency_members(current_user, round_id, agency.id), which, now)
+    chase = ChaseList(which, agency.name_th, members)
+    return _send_workbook(
+        chase_workbook(rnd, chase, now, current_user.display_name), f"chase-{which}-{rnd.id}-{agency.code}.xlsx"
+    )
+
+
+@bp.route("/rounds/<int:round_id>/chase-province.xlsx")
+@login_required
+def chase_list_province(round_id: int):  # type: ignore[no-untyped-def]
+    """Every agency's units in one file, with a column naming each unit's agency (for the province)."""
+    ensure_role(current_user, *PROVINCE_ROLES)
+    rnd = round_queries.get_round_or_404(round_id)
+    which = _which()
+    now = now_bangkok()
+    members = queries.chase_members(round_members(current_user, round_id), which, now)
+    agencies = queries.agencies_by_id({m.agency_id for m in members})
+    members.sort(key=lambda m: (agencies[m.agency_id].path, m.unit.path))
+    chase = ChaseList(which, current_user.org_unit.name_th, members, {i: u.name_th for i, u in agencies.items()})
+    return _send_workbook(
+        chase_workbook(rnd, chase, now, current_user.display_name), f"chase-{which}-{rnd.id}-province.xlsx"
+    )
+
+
+def _which() -> str:
+    which = request.args.get("which", "unsent")
+    if which not in queries.CHASE_LISTS:
+        abort(404)
+    return which
+
+
+def _send_workbook(data, name: str):  # type: ignore[no-untyped-def]
+    response = send_file(data, as_attachment=True, download_name=name,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -105,14 +155,19 @@ def review(response_id: int):  # type: ignore[no-untyped-def]
     """Read-only answers laid out like the form, uploads to preview, history, comments, and the actions."""
     ensure_role(current_user, *REVIEWER_ROLES)
     response = response_queries.get_response_or_404(current_user, response_id)
+    return _review_page(response, ReturnForm(formdata=None))
+
+
+def _review_page(response, return_form: ReturnForm, typed: dict[str, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    """The review page; after a refused return it keeps what the certifier typed (`typed`: per question)."""
     defn = response.round.form_version.parsed
     return render_template(
         "review/review.html", response=response, defn=defn,
         rows=display_rows(defn, response.answer_map(), response.org_unit.kind.value),
         history=response_queries.history(response), comments=queries.latest_comments(response),
         changes=queries.changes_since_return(response) if response.status.value == "submitted" else {},
-        return_form=ReturnForm(), reason_form=ReasonForm(), form=EmptyForm(),
-    )  # fmt: skip
+        return_form=return_form, typed_comments=typed or {}, reason_form=ReasonForm(formdata=None), form=EmptyForm(),
+    ), status  # fmt: skip
 
 
 @bp.route("/responses/<int:response_id>/certify", methods=["POST"])
@@ -122,22 +177,29 @@ def certify(response_id: int):  # type: ignore[no-untyped-def]
     response = response_queries.get_response_or_404(current_user, response_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    return _act(response, lambda: operations.certify_response(response, current_user.id), "รับรองข้อมูลแล้ว")
+    return _act(
+        response,
+        lambda: operations.certify_response(response, current_user.id, current_user.role),
+        gettext("รับรองข้อมูลแล้ว"),
+    )
 
 
 @bp.route("/responses/<int:response_id>/return", methods=["POST"])
 @login_required
 def return_(response_id: int):  # type: ignore[no-untyped-def]
+    """Return with a general reason and comments on the form's own questions. A refusal shows the page
+    again with everything typed still in its field and the error beside the reason (422)."""
     ensure_role(current_user, *REVIEWER_ROLES)
     response = response_queries.get_response_or_404(current_user, response_id)
     form = ReturnForm()
-    if not form.validate_on_submit():
-        flash("ส่งกลับไม่ได้: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
-        return redirect(url_for("review.review", response_id=response.id))
-    per_question = {k[3:]: v for k, v in request.form.items() if k.startswith("qc_") and v.strip()}
+    codes = {q.key: q.code or q.key for q in response.round.form_version.parsed.questions()}
+    per_question, errors = question_comments(request.form, codes)
+    if not form.validate_on_submit() or errors:
+        form.comment.errors = [*form.comment.errors, *errors]
+        return _review_page(response, form, per_question, 422)
     return _act(
-        response, lambda: operations.return_response(response, form.comment.data, per_question, current_user.id),
-        "ส่งกลับให้แก้ไขแล้ว",
+        response, lambda: operations.return_response(response, form.comment.data, per_question, current_user.id, current_user.role),
+        gettext("ส่งกลับให้แก้ไขแล้ว"),
     )  # fmt: skip
 
 
@@ -146,14 +208,14 @@ def return_(response_id: int):  # type: ignore[no-untyped-def]
 def reopen(response_id: int):  # type: ignore[no-untyped-def]
     ensure_role(current_user, *REVIEWER_ROLES)
     response = response_queries.get_response_or_404(current_user, response_id)
-    if response.status.value == "accepted" and current_user.role not in PROVINCE_ROLES:
-        abort(403)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash("การเปิดแก้ไขต้องระบุเหตุผล", "error")
+        flash(gettext("การเปิดแก้ไขต้องระบุเหตุผล"), "error")
         return redirect(url_for("review.review", response_id=response.id))
     return _act(
-        response, lambda: operations.reopen_response(response, form.reason.data, current_user.id), "เปิดให้แก้ไขแล้ว"
+        response,
+        lambda: operations.reopen_response(response, form.reason.data, current_user.id, current_user.role),
+        gettext("เปิดให้แก้ไขแล้ว"),
     )
 
 
@@ -184,12 +246,12 @@ def certify_set(round_id: int):  # type: ignore[no-untyped-def]
     form = CertifySetForm()
     if form.validate_on_submit():
         if not form.letter.data:
-            form.letter.errors = ["กรุณาแนบหนังสือรับรอง (PDF)"]
+            form.letter.errors = [gettext("กรุณาแนบหนังสือรับรอง (PDF)")]
         else:
             try:
                 operations.certify_set(round_id, agency, members, form.letter.data, current_user.id)
                 db.session.commit()
-                flash("รับรองข้อมูลทั้งชุดแล้ว จังหวัดจะตรวจรับต่อไป", "success")
+                flash(gettext("รับรองข้อมูลทั้งชุดแล้ว จังหวัดจะตรวจรับต่อไป"), "success")
                 return redirect(url_for("review.dashboard", round_id=round_id))
             except ResponseError as exc:
                 db.session.rollback()

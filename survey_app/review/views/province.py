@@ -6,10 +6,9 @@ from collections import defaultdict
 
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from survey_app.accounts import queries as account_queries
-from survey_app.accounts.models import OrgUnit
+from survey_app.core.i18n import gettext, pick
 from survey_app.core.scope import ensure_in_scope, ensure_role
 from survey_app.core.storage import storage_for
 from survey_app.core.thai import now_bangkok
@@ -19,7 +18,7 @@ from survey_app.review.blueprint import PROVINCE_ROLES, REVIEWER_ROLES, bp
 from survey_app.review.forms import EmptyForm, ReasonForm
 from survey_app.review.models import AgencyCertification
 from survey_app.review.sets import agency_members, round_members
-from survey_app.review.views.agency import run_and_report
+from survey_app.review.views.agency import chase_offers, run_and_report
 from survey_app.rounds import queries as round_queries
 
 
@@ -33,12 +32,13 @@ def province_dashboard(round_id: int):  # type: ignore[no-untyped-def]
     members = round_members(current_user, round_id)
     for m in members:
         by_agency[m.agency_id].append(m)
-    agencies = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(list(by_agency))))}
+    agencies = queries.agencies_by_id(set(by_agency))
     rows = sorted(
         ((agencies[aid], queries.summarise(ms, now)) for aid, ms in by_agency.items()), key=lambda r: r[0].path
     )
+    total = queries.summarise(members, now)
     return render_template(
-        "review/province.html", rnd=rnd, rows=rows, total=queries.summarise(members, now),
+        "review/province.html", rnd=rnd, rows=rows, total=total, chase_lists=chase_offers(rnd, total, now),
         certs=queries.certifications(round_id), form=EmptyForm(), reason_form=ReasonForm(), now=now,
     )  # fmt: skip
 
@@ -59,8 +59,8 @@ def accept_set(round_id: int, agency_id: int):  # type: ignore[no-untyped-def]
     if not EmptyForm().validate_on_submit():
         abort(400)
     members = agency_members(current_user, round_id, agency_id)
-    return _decide(round_id, lambda: operations.accept_set(cert, members, current_user.id, now_bangkok()),
-                   f"รับข้อมูลของ {cert.agency.name_th} แล้ว")  # fmt: skip
+    return _decide(round_id, lambda: operations.accept_set(cert, members, current_user.id, now_bangkok(), current_user.role),
+                   gettext("รับข้อมูลของ {agency} แล้ว", agency=pick(cert.agency.name_th, cert.agency.name_en)))  # fmt: skip
 
 
 @bp.route("/rounds/<int:round_id>/sets/<int:agency_id>/return", methods=["POST"])
@@ -70,10 +70,10 @@ def return_set(round_id: int, agency_id: int):  # type: ignore[no-untyped-def]
     cert = _cert_or_404(round_id, agency_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash("การส่งกลับต้องระบุเหตุผล", "error")
+        flash(gettext("การส่งกลับต้องระบุเหตุผล"), "error")
         return redirect(url_for("review.province_dashboard", round_id=round_id))
     return _decide(round_id, lambda: operations.return_set(cert, form.reason.data, current_user.id, now_bangkok()),
-                   f"ส่งข้อมูลของ {cert.agency.name_th} กลับแล้ว")  # fmt: skip
+                   gettext("ส่งข้อมูลของ {agency} กลับแล้ว", agency=pick(cert.agency.name_th, cert.agency.name_en)))  # fmt: skip
 
 
 def _decide(round_id: int, action, message: str):  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
 // Answer pages: exclusive "none" choices, "none" checkboxes that empty their field, show_if toggling,
-// the typed-"ไม่มี" warning and its button, and a warning before leaving with unsaved changes.
+// the typed-"ไม่มี" warning and its button, cross-item check warnings, errors that clear once fixed,
+// landing on a linked question (#q-key), and a warning before leaving with unsaved changes.
 // The server checks all of this again.
 (function () {
   "use strict";
@@ -14,6 +15,35 @@
     });
     return out;
   }
+
+  // Numbers are read exactly as the server reads them (forms_engine/parsing.py parse_number, after
+  // core/text.py clean_line): Thai and full-width digits, "," spaces and "_" dropped, then a Decimal.
+  var THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙";
+  var WIDE_DIGITS = "０１２３４５６７８９";
+  var DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+  function arabicDigits(text) {
+    return String(text).replace(/[๐-๙０-９]/g, function (c) {
+      var i = THAI_DIGITS.indexOf(c);
+      return String(i >= 0 ? i : WIDE_DIGITS.indexOf(c));
+    });
+  }
+  function parseNumber(text, integer) {
+    var cleaned = arabicDigits(text).replace(/[,\s\u00a0_]/g, "");
+    if (!DECIMAL.test(cleaned)) { return null; }
+    var n = Number(cleaned);
+    if (!isFinite(n) || Math.abs(n) > 1e15) { return null; }
+    if (integer && n !== Math.trunc(n)) { return null; }
+    return n;
+  }
+  // A number field's value as the server would store it, or null when the server would refuse it.
+  function fieldNumber(el) {
+    var n = parseNumber(el.value, el.dataset.number === "integer");
+    if (n === null) { return null; }
+    if (el.dataset.min !== undefined && n < Number(el.dataset.min)) { return null; }
+    if (el.dataset.max !== undefined && n > Number(el.dataset.max)) { return null; }
+    return n;
+  }
+  window.SurveyForm = { parseNumber: parseNumber };
 
   // Exclusive options: choosing "ไม่มี" (or N/A) clears the others; choosing another clears it.
   form.addEventListener("change", function (event) {
@@ -52,7 +82,7 @@
 
   // Typed "ไม่มี": the server saves the text as typed but warns beside the field (builder.typed_none_warnings),
   // on the page and in the autosave reply; the button ticks the switch instead, which reports count as "none".
-  var APPLY_NONE = "ติ๊ก \"ไม่มี\" และลบข้อความ";  // as in _questions.html
+  var APPLY_NONE = gettext("ติ๊ก \"ไม่มี\" และลบข้อความ");  // as in _questions.html
   function noneSwitch(key) { return form.querySelector('input[name="' + key + '__none"]'); }
   function describe(field, id, on) {
     if (!field) { return; }
@@ -60,6 +90,12 @@
     if (on) { ids.push(id); }
     if (ids.length) { field.setAttribute("aria-describedby", ids.join(" ")); }
     else { field.removeAttribute("aria-describedby"); }
+  }
+  // The element a question's messages describe: its input, or the fieldset of a choice question.
+  function described(key) {
+    var question = document.getElementById("q-" + key);
+    if (!question) { return null; }
+    return document.getElementById(key) || question.querySelector("fieldset");
   }
   function showWarning(key, messages) {
     var box = form.querySelector('[data-typed-none-for="' + key + '"]');
@@ -114,6 +150,117 @@
     toggle.focus();
   });
 
+  // Cross-item checks (e.g. 4.1.3 ≤ 4.1.2): saved anyway, warned beside both fields (builder.check_warnings),
+  // on the page and after each autosave.
+  function showCheck(key, messages) {
+    var question = document.getElementById("q-" + key);
+    var box = document.getElementById("check-" + key);
+    if (!question) { return; }
+    question.classList.toggle("has-check", messages.length > 0);
+    if (!messages.length) {
+      if (box) { box.remove(); }
+      describe(described(key), "check-" + key, false);
+      return;
+    }
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "cross-check";
+      box.id = "check-" + key;
+      box.setAttribute("role", "status");
+      box.dataset.checkFor = key;
+      box.appendChild(document.createElement("small"));
+      var error = question.querySelector(".field-error");
+      question.insertBefore(box, error && error.parentNode === question ? error : null);
+    }
+    box.querySelector("small").textContent = messages.join(" ");
+    describe(described(key), "check-" + key, true);
+  }
+  function showChecks(checks) {
+    form.querySelectorAll("[data-check-for]").forEach(function (box) {
+      if (!checks[box.dataset.checkFor]) { showCheck(box.dataset.checkFor, []); }
+    });
+    Object.keys(checks).forEach(function (key) { showCheck(key, checks[key]); });
+  }
+
+  // Field errors: cleared as soon as the field holds something the server would take (numbers and dates are
+  // read here as the server reads them; anything else clears on the first change), and after an autosave
+  // that no longer reports them. The summary above the form follows.
+  var summary = document.querySelector("[data-testid=save-summary]");
+  function clearError(key) {
+    var question = document.getElementById("q-" + key);
+    if (!question || !question.classList.contains("has-error")) { return; }
+    question.classList.remove("has-error");
+    var error = document.getElementById("err-" + key);
+    if (error) { error.remove(); }
+    var field = described(key);
+    if (field) { describe(field, "err-" + key, false); field.removeAttribute("aria-invalid"); }
+    var link = summary && summary.querySelector('[data-error-link="' + key + '"]');
+    if (link) { link.remove(); }
+    updateSummary();
+  }
+  function showError(key, messages) {
+    var question = document.getElementById("q-" + key);
+    if (!question) { return; }
+    var error = document.getElementById("err-" + key);
+    if (!error) {
+      error = document.createElement("small");
+      error.className = "field-error";
+      error.id = "err-" + key;
+      error.setAttribute("role", "alert");
+      (question.querySelector("fieldset") || question).appendChild(error);
+    }
+    error.textContent = messages.join(" ");
+    question.classList.add("has-error");
+    var field = described(key);
+    if (field) { describe(field, "err-" + key, true); field.setAttribute("aria-invalid", "true"); }
+  }
+  // A file over its question's limit is refused here, beside the field, before anything is sent: a body
+  // over the server's limit could not be read at all, and the answers typed with it would be lost.
+  form.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) { return; }
+    var limit = Number(input.dataset.maxBytes);
+    var big = Array.prototype.filter.call(input.files || [], function (f) { return f.size > limit; });
+    if (!big.length) { delete input.dataset.tooBig; clearError(input.name); return; }
+    input.dataset.tooBig = "1";  // fixed() below keeps the message until a smaller file is chosen
+    input.value = "";
+    showError(input.name, [gettext("ไฟล์ใหญ่เกินกำหนด (ไม่เกิน {size}) กรุณาเลือกไฟล์ที่เล็กลง").replace("{size}", input.dataset.maxLabel)
+      + ": " + big.map(function (f) { return f.name; }).join(", ")]);
+  });
+  function showErrors(errors) {
+    form.querySelectorAll(".q.has-error").forEach(function (question) {
+      var key = question.id.slice(2);
+      if (!errors[key]) { clearError(key); }
+    });
+    Object.keys(errors).forEach(function (key) { if (key !== "_form") { showError(key, errors[key]); } });
+  }
+  function updateSummary() {
+    if (!summary) { return; }
+    var left = summary.querySelectorAll("[data-error-link]").length;
+    var count = summary.querySelector("[data-testid=unsaved-count]");
+    if (count) { count.textContent = String(left); }
+    if (!left) {
+      summary.className = "flash flash-success save-summary";
+      summary.textContent = gettext("แก้ไขครบแล้ว กด \"บันทึกร่าง\" เพื่อบันทึกข้อที่แก้");
+    }
+  }
+  function fixed(el) {
+    if (el.type === "file") { return el.dataset.tooBig === undefined; }
+    if (el.dataset.number !== undefined) { return el.value === "" || fieldNumber(el) !== null; }
+    if (el.dataset.beDate !== undefined && window.SurveyBEDate) {
+      return el.value === "" || window.SurveyBEDate.parse(el.value) !== null;
+    }
+    return true;
+  }
+  function onEdit(event) {
+    var question = event.target.closest && event.target.closest(".q");
+    if (question && question.classList.contains("has-error") && fixed(event.target)) {
+      clearError(question.id.slice(2));
+    }
+  }
+  form.addEventListener("input", onEdit);
+  form.addEventListener("change", onEdit);
+
   // show_if: the same rules as the server (survey_app/forms_engine/answers.py).
   function holds(cond) {
     if (cond.all) { return cond.all.every(holds); }
@@ -130,8 +277,8 @@
     if (cond.not_equals !== undefined) { return String(v) !== String(cond.not_equals); }
     if (cond["in"]) { return cond["in"].indexOf(v) >= 0; }
     if (cond.includes !== undefined) { return vals.indexOf(cond.includes) >= 0; }
-    var n = parseFloat(String(v).replace(/,/g, ""));
-    if (isNaN(n)) { return false; }
+    var n = present.dataset.number !== undefined ? fieldNumber(present) : parseNumber(v, false);
+    if (n === null) { return false; }
     if (cond.gt !== undefined) { return n > cond.gt; }
     if (cond.ge !== undefined) { return n >= cond.ge; }
     if (cond.lt !== undefined) { return n < cond.lt; }
@@ -145,6 +292,55 @@
     });
   }
   form.addEventListener("input", function () { dirty = true; refreshConditions(); });
+
+  // Landing on a linked question (#q-key, from the submit page or the error summary): below the sticky
+  // header (its height is measured into --sticky-head, which the CSS scroll-margin uses), marked, focused.
+  var head = document.querySelector(".form-head");
+  function measureHead() {
+    var height = head ? Math.ceil(head.getBoundingClientRect().height) : 0;
+    document.documentElement.style.setProperty("--sticky-head", height + "px");
+  }
+  function landOnTarget() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var question = id.indexOf("q-") === 0 ? document.getElementById(id) : null;
+    if (!question || !form.contains(question)) { return; }
+    form.querySelectorAll(".q.is-target").forEach(function (q) { q.classList.remove("is-target"); });
+    question.classList.add("is-target");
+    measureHead();
+    question.scrollIntoView({ block: "start" });
+    var input = question.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])");
+    if (input) { input.focus({ preventScroll: true }); }
+  }
+  measureHead();
+  window.addEventListener("resize", measureHead);
+  window.addEventListener("hashchange", landOnTarget);
+  form.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest('a[href^="#q-"]');
+    if (link && link.getAttribute("href") === window.location.hash) { landOnTarget(); }
+  });
+  document.addEventListener("click", function (event) { // summary links above the form: same hash again
+    var link = event.target.closest && event.target.closest('a[href^="#q-"]');
+    if (link && !form.contains(link) && link.getAttribute("href") === window.location.hash) { landOnTarget(); }
+  });
+  landOnTarget();
+  // Arriving with #q-key, the browser itself then runs the fragment's focusing steps (the question box is
+  // not focusable, so focus falls back to the page): land again once it has.
+  window.addEventListener("load", function () { window.setTimeout(landOnTarget, 0); });
+
+  // The section strip scrolls sideways on a phone: keep the current section in view.
+  var strip = document.querySelector(".section-tabs");
+  var current = strip && strip.querySelector(".current");
+  if (current && strip.scrollWidth > strip.clientWidth) {
+    strip.scrollLeft = current.offsetLeft - strip.offsetLeft - (strip.clientWidth - current.offsetWidth) / 2;
+  }
+
+  // Buddhist-Era date fields get their calendar from be-datepicker.js, loaded only where there is one.
+  var dateField = form.querySelector("[data-be-date][data-picker-src]");
+  if (dateField) {
+    var script = document.createElement("script");
+    script.src = dateField.dataset.pickerSrc;
+    document.head.appendChild(script);
+  }
 
   // Warn before leaving a page with unsaved answers (navigation inside the form saves them).
   var dirty = false;
@@ -160,6 +356,49 @@
   var status = form.querySelector("[data-testid=save-status]");
   var version = form.querySelector("input[name=row_version]");
   function say(text) { if (status) { status.textContent = text; } }
+  // Said once, above the form, when a save can no longer be made here (submitted from another tab...).
+  function banner(text, link, linkText) {
+    var box = document.querySelector("[data-testid=locked]");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "flash flash-error locked-save";
+      box.setAttribute("role", "alert");
+      box.dataset.testid = "locked";
+      form.parentNode.insertBefore(box, form);
+    }
+    box.textContent = text + " ";
+    if (link) {
+      var a = document.createElement("a");
+      a.href = link;
+      a.textContent = linkText;
+      box.appendChild(a);
+    }
+  }
+  function replied(res) {
+    var body = res.body;
+    if (body.saved) {
+      if (version) { version.value = body.version; }
+      showWarnings(body.warnings || {});
+      showChecks(body.checks || {});
+      showErrors(body.errors || {});
+      var bad = Object.keys(body.errors || {}).length;
+      say(gettext("บันทึกอัตโนมัติแล้ว") + " " + (body.saved_at || "") +
+          (bad ? " (" + gettext("ยกเว้นข้อที่ต้องแก้ไข ดูข้อความสีแดง:") + " " + bad + ")" : ""));
+    } else if (body.locked) {
+      url = null;  // nothing more can be saved from this page; what was typed stays on screen
+      dirty = true;
+      say(body.message);
+      banner(body.message + " " + gettext("คำตอบที่พิมพ์ไว้ยังอยู่บนหน้าจอนี้ (คัดลอกเก็บไว้ได้)"), body.view_url, gettext("ดูคำตอบที่ส่งแล้ว"));
+    } else if (body.conflict && body.stale) {
+      dirty = true;
+      say(gettext("หน้านี้ไม่เป็นปัจจุบัน คำตอบยังไม่ได้บันทึก กด \"บันทึกร่าง\" เพื่อโหลดข้อมูลล่าสุดโดยคงคำตอบที่พิมพ์ไว้"));
+    } else if (body.conflict) {
+      say(gettext("มีผู้อื่นบันทึกแบบสอบถามนี้ กด \"บันทึกร่าง\" เพื่อดูรายละเอียด"));
+    } else {
+      dirty = true;
+      say(gettext("ยังไม่ได้บันทึกอัตโนมัติ:") + " " + (body.message || gettext("กด \"บันทึกร่าง\" เพื่อบันทึก")));
+    }
+  }
   function autosave() {
     if (!dirty || !url) { return; }
     var data = new FormData(form);
@@ -167,17 +406,14 @@
     data.delete("go"); data.delete("action");
     dirty = false;
     fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Autosave": "1" } })
-      .then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); })
-      .then(function (res) {
-        if (res.body.saved) {
-          if (version) { version.value = res.body.version; }
-          showWarnings(res.body.warnings || {});
-          say("บันทึกอัตโนมัติแล้ว " + (res.body.saved_at || ""));
-        } else if (res.body.conflict) {
-          say("มีผู้อื่นบันทึกแบบสอบถามนี้ กด \"บันทึกร่าง\" เพื่อดูรายละเอียด");
-        }
+      .then(function (r) {
+        return r.json().then(
+          function (body) { return { status: r.status, body: body }; },
+          function () { return { status: r.status, body: { saved: false } }; }  // a page, not a reply
+        );
       })
-      .catch(function () { dirty = true; say("ยังไม่ได้บันทึก: ตรวจสอบการเชื่อมต่ออินเทอร์เน็ต"); });
+      .then(replied)
+      .catch(function () { dirty = true; say(gettext("ยังไม่ได้บันทึก: ตรวจสอบการเชื่อมต่ออินเทอร์เน็ต")); });
   }
   if (url) { window.setInterval(autosave, 60000); }
 })();

@@ -12,11 +12,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey_app.config import build_config
+from survey_app.core.transactions import TransactionalFlask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI app; `test_config` overrides settings for the test suite."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = TransactionalFlask(__name__, instance_relative_config=True)  # commits once, after each view
     app.config.from_mapping(build_config(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)

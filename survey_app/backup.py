@@ -31,6 +31,7 @@ from sqlalchemy.types import Enum as SAEnum
 
 from survey_app.core.db import utcnow
 from survey_app.core.thai import now_bangkok
+from survey_app.core.transactions import command_transaction
 from survey_app.extensions import db
 
 FORMAT = 2  # 2: tables in LEFT_OUT are not written (format 1 archives still restore, without them)
@@ -113,7 +114,8 @@ def _add_bytes(archive: tarfile.TarFile, name: str, content: str) -> None:
 
 
 def restore_backup(source: Path, force: bool = False) -> dict[str, Any]:
-    """Load an archive into this instance's (migrated) database and upload folder, then check it."""
+    """Load an archive into this instance's (migrated) database and upload folder; returns its manifest,
+    which `check_restore` compares with what was committed."""
     with tarfile.open(source, "r:gz") as archive:
         manifest = json.loads(_read(archive, "manifest.json"))
         current = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -127,8 +129,7 @@ def restore_backup(source: Path, force: bool = False) -> dict[str, Any]:
             _insert(table, rows)
         _reset_sequences()
         _extract_uploads(archive)
-    db.session.commit()
-    return _verify(manifest)
+    return manifest
 
 
 def _read(archive: tarfile.TarFile, name: str) -> str:
@@ -196,7 +197,8 @@ def _extract_uploads(archive: tarfile.TarFile) -> None:
         destination.chmod(0o600)
 
 
-def _verify(manifest: dict[str, Any]) -> dict[str, Any]:
+def check_restore(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Count the restored rows and hash the restored files against the manifest."""
     counts = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in _tables()}
     wanted = {name: want for name, want in manifest["tables"].items() if name not in LEFT_OUT}
     bad = {name: (want, counts.get(name)) for name, want in wanted.items() if counts.get(name) != want}
@@ -224,7 +226,9 @@ def backup_command(out_file: Path | None) -> None:
 @click.option("--force", is_flag=True, help="แทนที่ข้อมูลที่มีอยู่ทั้งหมด")
 def restore_command(source: Path, force: bool) -> None:
     """Restore an archive made by `flask backup` into this (migrated) instance and check it."""
-    result = restore_backup(source, force)
+    with command_transaction():
+        manifest = restore_backup(source, force)
+    result = check_restore(manifest)
     click.echo(f"กู้คืนแล้ว: แถว {sum(result['tables'].values()):,} ไฟล์ {result['files']} (ตรวจจำนวนและ hash ครบ)")
 
 

@@ -5,6 +5,8 @@ the secondary ESA's set certified and waiting for the province, ESA 3's set acce
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from flask import Flask
 from sqlalchemy import select
@@ -13,12 +15,13 @@ from survey_app.accounts import demo
 from survey_app.accounts.cli import load_demo_directory
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.thai import thai_date
+from survey_app.core.transactions import command_transaction
 from survey_app.extensions import db
 from survey_app.forms_engine.cli import publish_all_for_demo
 from survey_app.rounds.cli import open_demo_rounds
 from survey_app.rounds.models import Round
 from survey_app.scale import current_factor, replicate_province
-from survey_app.synthetic import SetStage, fill_new_units, fill_rounds
+from survey_app.synthetic import Generated, SetStage, fill_new_units, fill_rounds
 
 STORY = {demo.SET_READY: SetStage.READY, demo.SET_CERTIFIED: SetStage.CERTIFIED, demo.SET_ACCEPTED: SetStage.ACCEPTED}
 
@@ -33,24 +36,15 @@ def demo_command(responses: int, scale: int, quiet: bool) -> None:
 
     With --scale N the directory is copied until it is N times the province; with answers, the copies
     answer too."""
-    summary, accounts = load_demo_directory()
-    publish_all_for_demo()
-    open_demo_rounds()
-    db.session.commit()
+    with command_transaction():  # three steps, each committed: a stopped run keeps what it finished
+        summary, accounts = load_demo_directory()
+        publish_all_for_demo()
+        open_demo_rounds()
     say = lambda m: click.echo(f"… {m}", err=True)  # noqa: E731
-    copies = replicate_province(scale, say) if scale > current_factor() else {}
-    db.session.commit()
-    generated = None
-    if responses:
-        unit_of = _unit_ids(set(STORY) | demo.RESPONDENT_LOGINS)
-        skip = frozenset(unit_of[code] for code in demo.RESPONDENT_LOGINS if code in unit_of)
-        story = {unit_of[code]: stage for code, stage in STORY.items() if code in unit_of}
-        added = fill_new_units({c for ids in copies.values() for c in ids}, say=say)  # rounds answered before
-        # rounds not answered yet, copies included
-        generated = fill_rounds(responses, say=say, skip_units=skip, story=story)
-        generated.org_responses += added.org_responses
-        generated.answers += added.answers
-    db.session.commit()
+    with command_transaction():
+        copies = replicate_province(scale, say) if scale > current_factor() else {}
+    with command_transaction():
+        generated = _answers(responses, copies, say) if responses else None
     if quiet:
         return
     click.echo(f"ทำเนียบสาธิต: เพิ่ม {summary.created} แก้ไข {summary.updated}; บัญชีใหม่ {accounts}")
@@ -64,6 +58,19 @@ def demo_command(responses: int, scale: int, quiet: bool) -> None:
         click.echo(f"ปีงบประมาณ {plan.fiscal_year} · กำหนดส่ง {thai_date(plan.closes_at, with_time=True)}")
         click.echo(f"ส่งออก: flask --app survey_app report export --form {plan.form_version.form_key} "
                    f"--year {plan.fiscal_year}")  # fmt: skip
+
+
+def _answers(responses: int, copies: dict[int, list[int]], say: Callable[[str], None]) -> Generated:
+    """Synthetic answers: the story units at their stage, the copies like the rounds they answered before."""
+    unit_of = _unit_ids(set(STORY) | demo.RESPONDENT_LOGINS)
+    skip = frozenset(unit_of[code] for code in demo.RESPONDENT_LOGINS if code in unit_of)
+    story = {unit_of[code]: stage for code, stage in STORY.items() if code in unit_of}
+    added = fill_new_units({c for ids in copies.values() for c in ids}, say=say)  # rounds answered before
+    # rounds not answered yet, copies included
+    generated = fill_rounds(responses, say=say, skip_units=skip, story=story)
+    generated.org_responses += added.org_responses
+    generated.answers += added.answers
+    return generated
 
 
 def _unit_ids(codes: set[str]) -> dict[str, int]:

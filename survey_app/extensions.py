@@ -3,12 +3,10 @@
 from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from survey_app.core.db import Base
+from survey_app.core.db import db  # noqa: F401  (defined in core, bound here with the others)
 
-db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

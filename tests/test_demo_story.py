@@ -19,7 +19,7 @@ from survey_app.extensions import db
 from survey_app.responses.models import ORG_SLOT, Response, ResponseStatus
 from survey_app.review.models import AgencyCertification, SetStatus
 from survey_app.rounds.models import Round, RoundUnit
-from tests.conftest import csrf_token
+from tests.fixtures.app import csrf_token
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 PDF_LETTER = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

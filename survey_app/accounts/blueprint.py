@@ -2,14 +2,14 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, select
 
+from survey_app.accounts import queries
 from survey_app.accounts.forms import LoginForm
-from survey_app.accounts.models import User, UserSession
+from survey_app.accounts.models import User
 from survey_app.core.i18n import N_
 from survey_app.core.replay import fields_to_replay
 from survey_app.core.security import is_safe_next
-from survey_app.extensions import db, login_manager
+from survey_app.extensions import login_manager
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -23,19 +23,11 @@ PASSWORD_CHANGE_EXEMPT = frozenset({"accounts.change_password", "accounts.logout
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     """The cookie holds a session token; a revoked token or a disabled user logs nobody in."""
-    user = db.session.scalar(_USER_OF_SESSION, {"token": token})
+    user = queries.user_of_session(token)
     if user is None:
         return None
     user.session_token = token  # type: ignore[attr-defined]
     return user
-
-
-# Built once: every request runs it, and the user (with its unit) is the only entity it loads.
-_USER_OF_SESSION = (
-    select(User)
-    .join(UserSession, UserSession.user_id == User.id)
-    .where(UserSession.token == bindparam("token"), UserSession.revoked_at.is_(None), User.is_enabled.is_(True))
-)
 
 
 @login_manager.unauthorized_handler

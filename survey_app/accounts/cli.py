@@ -1,7 +1,7 @@
 """Operational commands: `flask directory import`, `flask accounts …` and `flask demo`.
 
-Commands call operations and commit once at the end, like a request does; a long one
-(`create-for-directory`) commits in short batches so it never keeps other writers waiting.
+Commands call operations and commit once at the end through `command_transaction`, like a request does;
+a long one (`create-for-directory`) commits in short batches so it never keeps other writers waiting.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from survey_app.accounts.models import OrgUnit, User
 from survey_app.accounts.passwords import hash_password, policy_problems
 from survey_app.core.db import write_intent
 from survey_app.core.scope import Role
+from survey_app.core.transactions import command_transaction, commit_now
 from survey_app.extensions import db
 
 directory_cli = click.Group("directory", help="ทำเนียบหน่วยงาน: นำเข้าและตรวจสอบ")
@@ -51,8 +52,8 @@ def import_command(file: Path) -> None:
         rows = read_table(file)
     except DirectoryFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    summary = import_rows(rows, source=file.name)
-    db.session.commit()
+    with command_transaction():
+        summary = import_rows(rows, source=file.name)
     click.echo(f"นำเข้าแล้ว: เพิ่ม {summary.created} แก้ไข {summary.updated} ไม่เปลี่ยนแปลง {summary.unchanged}")
 
 
@@ -97,7 +98,7 @@ def _create_batch(batch: list[operations.IssuedAccount]) -> list[operations.Issu
         operations.create_user(
             account.username, account.password, account.role, account.unit, password_hash=password_hash
         )
-    db.session.commit()
+    commit_now()  # (c) a batch: people saving meanwhile wait milliseconds for the lock, not minutes
     return batch
 
 
@@ -133,8 +134,8 @@ def create_admin(username: str, password: str, unit_code: str | None, role: str)
         raise click.ClickException("ไม่พบหน่วยงาน: นำเข้าทำเนียบหน่วยงานก่อน")
     if db.session.scalar(select(User).where(User.username == username)):
         raise click.ClickException(f"มีผู้ใช้ชื่อ {username} แล้ว")
-    operations.create_user(username, password, Role(role), unit, must_change_password=False)
-    db.session.commit()
+    with command_transaction():
+        operations.create_user(username, password, Role(role), unit, must_change_password=False)
     click.echo(f"สร้างผู้ดูแล {username} ที่ {unit.name_th} แล้ว")
 
 

@@ -51,8 +51,18 @@ class OrgUnit(TimestampMixin, Base):
     def display_name(self) -> str:
         return self.name_th
 
+    @property
+    def path_ids(self) -> list[int]:
+        """The ids from the root down to this unit itself, read from `path` (the one place it is parsed)."""
+        return path_ids(self.path)
+
     def __repr__(self) -> str:
         return f"<OrgUnit {self.code} {self.name_th}>"
+
+
+def path_ids(path: str) -> list[int]:
+    """ "/1/5/23/" → [1, 5, 23]."""
+    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 class OrgUnitChange(Base):

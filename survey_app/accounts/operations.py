@@ -12,9 +12,10 @@ from survey_app.accounts import throttle
 from survey_app.accounts.directory_import import DirectoryRow
 from survey_app.accounts.kinds import Level
 from survey_app.accounts.models import District, OrgUnit, OrgUnitChange, User, UserSession
-from survey_app.accounts.passwords import hash_password, random_password, verify_password
+from survey_app.accounts.passwords import hash_password, policy_problems, random_password, verify_password
 from survey_app.core import audit
 from survey_app.core.db import utcnow
+from survey_app.core.i18n import gettext
 from survey_app.core.scope import Role
 from survey_app.extensions import db
 
@@ -214,8 +215,31 @@ def end_session(token: str, user: User) -> None:
     audit.record("user.logout", actor_id=user.id, object_type="user", object_id=user.id, org_unit_id=user.org_unit_id)
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password and revoke every session of the user; the caller starts a fresh one."""
+class PasswordRejected(ValueError):
+    """The user's own password change was refused: the form field it concerns and the messages (in the
+    reader's language) to show under it."""
+
+    def __init__(self, field: str, messages: list[str]) -> None:
+        super().__init__(" ".join(messages))
+        self.field = field
+        self.messages = messages
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """The user's own change: the current password must be right, and the new one must meet the policy and
+    differ from it (the first rule broken raises PasswordRejected). Every session of the user is revoked;
+    the caller starts a fresh one."""
+    if not verify_password(user.password_hash, current_password):
+        raise PasswordRejected("current_password", [gettext("รหัสผ่านปัจจุบันไม่ถูกต้อง")])
+    if problems := policy_problems(new_password, user.username):
+        raise PasswordRejected("new_password", problems)
+    if new_password == current_password:
+        raise PasswordRejected("new_password", [gettext("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม")])
+    _set_password(user, new_password)
+
+
+def _set_password(user: User, new_password: str) -> None:
+    """Set a new password and revoke every session of the user (recorded as a password change)."""
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     user.password_changed_at = utcnow()
@@ -231,7 +255,7 @@ def change_password(user: User, new_password: str) -> None:
 def reset_password(user: User, actor_id: int | None) -> str:
     """A new random password the user must change at first login; returns it once to hand out."""
     password = random_password()
-    change_password(user, password)
+    _set_password(user, password)
     user.must_change_password = True
     audit.record("user.password_reset", actor_id=actor_id, object_type="user", object_id=user.id)
     return password

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from survey_app.accounts.kinds import OrgKind
-from survey_app.accounts.models import District, OrgUnit, User
+from survey_app.accounts.models import District, OrgUnit, User, UserSession
 from survey_app.core.scope import ScopedUser, ensure_in_scope, scope_clause
 from survey_app.extensions import db
 
@@ -75,9 +75,28 @@ def users_of_unit(unit: OrgUnit) -> list[User]:
     return list(db.session.scalars(select(User).where(User.org_unit_id == unit.id).order_by(User.username)))
 
 
+def user_of_session(token: str) -> User | None:
+    """The enabled user a live (not revoked) session token belongs to."""
+    return db.session.scalar(_USER_OF_SESSION, {"token": token})
+
+
+# Built once: every request runs it, and the user (with its unit) is the only entity it loads.
+_USER_OF_SESSION = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token == bindparam("token"), UserSession.revoked_at.is_(None), User.is_enabled.is_(True))
+)
+
+
+def user_of_unit(unit: OrgUnit, user_id: int) -> User | None:
+    """One user of the unit (None when missing or belonging to another unit)."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.org_unit_id == unit.id else None
+
+
 def ancestors(unit: OrgUnit) -> list[OrgUnit]:
     """The chain from the root down to the unit's parent, from its path."""
-    ids = [int(part) for part in unit.path.strip("/").split("/")[:-1] if part]
+    ids = unit.path_ids[:-1]
     if not ids:
         return []
     found = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}

@@ -10,13 +10,19 @@ from survey_app.accounts.blueprint import bp
 from survey_app.accounts.forms import ChangePasswordForm, DirectoryFilterForm, LoginForm, ResetPasswordForm
 from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import User
-from survey_app.accounts.passwords import policy_problems, verify_password
 from survey_app.core.i18n import LANG_COOKIE, LANGUAGES, N_, gettext
+from survey_app.core.permissions import (
+    PROVINCE,
+    REVIEWERS,
+    has_role,
+    may_manage_accounts,
+    may_reset_password_of,
+    require_role,
+)
 from survey_app.core.replay import replayable
-from survey_app.core.scope import Role, ensure_role
 from survey_app.core.security import is_safe_next
+from survey_app.core.transactions import commit_now
 from survey_app.core.web import home_panels, select_choices
-from survey_app.extensions import db
 
 GENERIC_LOGIN_ERROR = N_("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง")
 WAIT_MESSAGE = N_(
@@ -36,7 +42,7 @@ def login():  # type: ignore[no-untyped-def]
         username = form.username.data or ""
         client, known_device = throttle.client_of(username)
         outcome = operations.sign_in(username, form.password.data or "", client, known_device)
-        db.session.commit()  # the failure counts are kept either way
+        commit_now()  # (b) the failure counts stand either way, and no lock is held while a failure is padded
         if outcome.user is not None:
             return _signed_in(outcome.user, username)
         form.password.errors = _failure_messages(outcome)
@@ -51,7 +57,6 @@ def login():  # type: ignore[no-untyped-def]
 def _signed_in(user: User, username: str):  # type: ignore[no-untyped-def]
     """Start the session; carry the user's own draft on when the sign-in interrupted a save."""
     _start_session(user)
-    db.session.commit()
     replay_to = request.form.get("replay_to")
     carried = _carried_fields()
     if replay_to and is_safe_next(replay_to) and replayable(carried, replay_to, user.id):
@@ -100,7 +105,6 @@ def _start_session(user: User) -> None:
 @login_required
 def logout():  # type: ignore[no-untyped-def]
     operations.end_session(current_user.session_token, current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash(gettext("ออกจากระบบแล้ว"), "info")
@@ -113,16 +117,12 @@ def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user: User = current_user._get_current_object()  # type: ignore[attr-defined]
-        if not verify_password(user.password_hash, form.current_password.data or ""):
-            form.current_password.errors = [gettext("รหัสผ่านปัจจุบันไม่ถูกต้อง")]
-        elif problems := policy_problems(form.new_password.data or "", user.username):
-            form.new_password.errors = problems
-        elif form.new_password.data == form.current_password.data:
-            form.new_password.errors = [gettext("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม")]
+        try:
+            operations.change_password(user, form.current_password.data or "", form.new_password.data or "")
+        except operations.PasswordRejected as refused:
+            form[refused.field].errors = refused.messages
         else:
-            operations.change_password(user, form.new_password.data or "")
             _start_session(user)
-            db.session.commit()
             flash(gettext("เปลี่ยนรหัสผ่านเรียบร้อยแล้ว"), "success")
             return redirect(url_for("accounts.home"))
     return render_template("accounts/change_password.html", form=form), 200 if not form.errors else 422
@@ -141,7 +141,7 @@ def language(lang: str):  # type: ignore[no-untyped-def]
 @bp.route("/")
 @login_required
 def home():  # type: ignore[no-untyped-def]
-    counts = queries.count_by_kind(current_user) if current_user.role != Role.RESPONDENT else []
+    counts = queries.count_by_kind(current_user) if has_role(current_user, REVIEWERS) else []
     return render_template(
         "accounts/home.html",
         unit=current_user.org_unit,
@@ -154,7 +154,7 @@ def home():  # type: ignore[no-untyped-def]
 @bp.route("/directory")
 @login_required
 def directory():  # type: ignore[no-untyped-def]
-    ensure_role(current_user, Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
+    require_role(current_user, REVIEWERS)
     form = DirectoryFilterForm(request.args)
     form.kind.choices = select_choices([("", gettext("ทุกประเภท"))] + [(k.value, gettext(k.label_th)) for k in OrgKind])
     form.district.choices = select_choices(
@@ -174,7 +174,7 @@ def directory():  # type: ignore[no-untyped-def]
 @login_required
 def unit(unit_id: int):  # type: ignore[no-untyped-def]
     unit = queries.get_unit_or_404(current_user, unit_id)
-    can_manage = current_user.role in (Role.SYSTEM_ADMIN, Role.PROVINCE_ADMIN)
+    can_manage = may_manage_accounts(current_user)
     return render_template(
         "accounts/unit.html",
         unit=unit,
@@ -188,14 +188,13 @@ def unit(unit_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/units/<int:unit_id>/users/<int:user_id>/reset", methods=["POST"])
 @login_required
 def reset_password(unit_id: int, user_id: int):  # type: ignore[no-untyped-def]
-    ensure_role(current_user, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
+    require_role(current_user, PROVINCE)
     unit = queries.get_unit_or_404(current_user, unit_id)
-    user = db.session.get(User, user_id)
-    if user is None or user.org_unit_id != unit.id or not ResetPasswordForm().validate_on_submit():
+    user = queries.user_of_unit(unit, user_id)
+    if user is None or not ResetPasswordForm().validate_on_submit():
         return render_template("error.html", code=404, title=N_("ไม่พบผู้ใช้"), message=""), 404
-    if user.role == Role.SYSTEM_ADMIN and current_user.role != Role.SYSTEM_ADMIN:
+    if not may_reset_password_of(current_user, user):
         return render_template("error.html", code=403, title=N_("ไม่มีสิทธิ์"), message=""), 403
     password = operations.reset_password(user, current_user.id)
-    db.session.commit()
     current_app.logger.info("password reset for user %s by %s", user.id, current_user.id)
     return render_template("accounts/reset_done.html", unit=unit, user=user, password=password)

@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_app.core import ratelimit
-from survey_app.core.db import Base, UTCDateTime, utcnow, write_intent
-from survey_app.extensions import db
+from survey_app.core.db import Base, UTCDateTime, db, utcnow, write_intent
+from survey_app.core.transactions import commit_now
 
 REFUSED = "access.refused"
 REFUSAL_WINDOW_SECONDS = 60
@@ -87,7 +87,7 @@ def record_refusal(actor_id: int | None, object_type: str, object_id: int | None
                 details |= {"method": request.method, "path": request.path[:500]}
             record(REFUSED, actor_id=actor_id, object_type=object_type, object_id=object_id,
                    org_unit_id=org_unit_id, details=details)  # fmt: skip
-        db.session.commit()
+        commit_now()  # (b) the record stands although the request ends in a refusal
     except SQLAlchemyError:
         db.session.rollback()
         log.warning("could not record a refused access by user %s to %s %s", actor_id, object_type, object_id)

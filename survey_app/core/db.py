@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from flask import Flask, current_app, has_request_context, jsonify, make_response, render_template, request
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Dialect, Enum, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -28,6 +29,11 @@ class Base(DeclarativeBase):
     """Base of every model; its metadata carries the naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# The database handle lives in core, beside the base it is built on, so core's own modules (audit trail,
+# rate limits) use it without importing the app's extensions; survey_app/extensions.py re-exports it.
+db = SQLAlchemy(model_class=Base)
 
 
 def utcnow() -> datetime:

@@ -10,8 +10,7 @@ from sqlalchemy import String, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey_app.core.db import Base
-from survey_app.extensions import db
+from survey_app.core.db import Base, db
 
 
 class RateLimitHit(Base):

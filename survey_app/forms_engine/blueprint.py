@@ -3,13 +3,12 @@
 from flask import Blueprint
 
 from survey_app.core.i18n import N_
-from survey_app.core.scope import Role
+from survey_app.core.permissions import PROVINCE
 from survey_app.core.web import register_nav
 from survey_app.forms_engine.types import question_type
 
 bp = Blueprint("forms_engine", __name__, url_prefix="/forms", template_folder="templates")
-ADMIN_ROLES = (Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
-register_nav(30, N_("แบบสอบถาม"), "forms_engine.index", set(ADMIN_ROLES))
+register_nav(30, N_("แบบสอบถาม"), "forms_engine.index", PROVINCE)
 
 
 @bp.app_template_filter("select_asked")
@@ -22,6 +21,9 @@ def select_asked(questions, asked):  # type: ignore[no-untyped-def]
 def registry_display(question, answer) -> str:  # type: ignore[no-untyped-def]
     """An answer as text, by its question type ('-' when missing)."""
     return question_type(question).display(question, answer)
+
+
+bp.add_app_template_global(question_type, "question_type")  # _questions.html includes the type's template
 
 
 @bp.app_template_filter("add_dot")

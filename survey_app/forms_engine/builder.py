@@ -23,8 +23,7 @@ from survey_app.forms_engine.answers import (
     section_applies,
 )
 from survey_app.forms_engine.audience import includes
-from survey_app.forms_engine.type_base import ReadResult
-from survey_app.forms_engine.types import question_type
+from survey_app.forms_engine.types import ReadResult, question_type
 
 _CLASS_CACHE: dict[tuple[str, str], type[FlaskForm]] = {}
 _CACHE_LIMIT = 512

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 
 from survey_app.core.thai import thai_date
-from survey_app.extensions import db
+from survey_app.core.transactions import command_transaction
 from survey_app.forms_engine import operations, queries
 from survey_app.forms_engine.loader import load_file
 
@@ -45,7 +45,8 @@ def check_command(files: tuple[Path, ...]) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def publish_command(files: tuple[Path, ...]) -> None:
     """Publish definitions as immutable versions (unchanged files publish nothing new)."""
-    outcomes = operations.publish_files(_paths(files))
+    with command_transaction():  # what was valid is published even when other files fail
+        outcomes = operations.publish_files(_paths(files))
     failed = [o for o in outcomes if o.problems]
     for outcome in outcomes:
         if outcome.problems:
@@ -54,7 +55,6 @@ def publish_command(files: tuple[Path, ...]) -> None:
         elif outcome.version is not None:
             state = "เผยแพร่ฉบับใหม่" if outcome.created else "ไม่เปลี่ยนแปลง"
             click.echo(f"{outcome.name}: {state} — {outcome.version.form_key} ฉบับที่ {outcome.version.version}")
-    db.session.commit()
     if failed:
         raise click.exceptions.Exit(1)
 

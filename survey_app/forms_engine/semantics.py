@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.audience import KNOWN_NAMES
-
-NUMBER_TYPES = ("integer", "decimal")
+from survey_app.forms_engine.types import question_type
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def _condition_problems(
     ref, op = types[cond.question], cond.operator()
     if op == "includes" and ref.type != "multiple_choice":
         return [Problem(f"{path}.includes", "includes ใช้กับคำถามเลือกได้หลายข้อ (multiple_choice) เท่านั้น")]
-    if op in ("gt", "ge", "lt", "le") and ref.type not in (*NUMBER_TYPES, "rating"):
+    if op in ("gt", "ge", "lt", "le") and not question_type(ref).numeric:
         return [Problem(f"{path}.{op}", f"{op} ใช้กับคำถามตัวเลขหรือมาตราส่วนเท่านั้น")]
     if op == "is_none" and not _can_be_none(ref):
         return [Problem(f"{path}.is_none", f"คำถาม '{ref.key}' ไม่มีคำตอบ \"ไม่มี\" (none_option / allow_none)")]
@@ -139,11 +138,11 @@ def _unknown_values(path: str, cond: s.Condition, op: str, ref: s.ChoiceBase) ->
 
 
 def _check_problems(path: str, q: s.Question, check: s.Check, types: dict[str, s.Question]) -> list[Problem]:
-    if q.type not in NUMBER_TYPES:
+    if not question_type(q).checkable:
         return [Problem(path, "การตรวจสอบข้ามข้อ (checks) ใช้กับคำถามตัวเลขเท่านั้น")]
     if check.other not in types:
         return [Problem(f"{path}.{check.op}", f"ไม่พบคำถาม '{check.other}' ที่อ้างถึง")]
-    if types[check.other].type not in NUMBER_TYPES:
+    if not question_type(types[check.other]).checkable:
         return [Problem(f"{path}.{check.op}", f"คำถาม '{check.other}' ไม่ใช่คำถามตัวเลข จึงเปรียบเทียบไม่ได้")]
     if check.other == q.key:
         return [Problem(f"{path}.{check.op}", "เปรียบเทียบคำถามกับตัวเองไม่ได้")]

@@ -4,10 +4,10 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from survey_app.accounts.kinds import OrgKind
-from survey_app.core.scope import ensure_role
+from survey_app.core.permissions import PROVINCE, require_role
 from survey_app.forms_engine import preview, queries
 from survey_app.forms_engine.answers import progress
-from survey_app.forms_engine.blueprint import ADMIN_ROLES, bp
+from survey_app.forms_engine.blueprint import bp
 from survey_app.forms_engine.builder import (
     completeness,
     form_class,
@@ -22,7 +22,7 @@ from survey_app.forms_engine.builder import (
 @bp.route("/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *ADMIN_ROLES)
+    require_role(current_user, PROVINCE)
     return render_template("forms_engine/index.html", versions=queries.all_versions())
 
 
@@ -30,7 +30,7 @@ def index():  # type: ignore[no-untyped-def]
 @login_required
 def preview_form(version_id: int):  # type: ignore[no-untyped-def]
     """Walk a version section by section as a unit of the chosen kind would; nothing is saved."""
-    ensure_role(current_user, *ADMIN_ROLES)
+    require_role(current_user, PROVINCE)
     version = queries.get_version_or_404(version_id)
     defn = version.parsed
     kind = request.values.get("as_kind") or None

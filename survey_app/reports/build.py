@@ -3,7 +3,6 @@ and last year's figures where the same question exists. Writers (page, xlsx, csv
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -18,24 +17,17 @@ from survey_app.core.scope import ScopedUser
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.models import FormVersion
-from survey_app.reports.aggregate import (
-    QuestionResult,
-    Table,
-    aggregate,
-    bands_of,
-    gap_keys,
-    number_stats,
-    paired_means,
-    paired_values,
-    rating_stats,
-)
+from survey_app.forms_engine.qtypes.scale import gap_keys, paired_means, paired_values
+from survey_app.forms_engine.results import QuestionResult, Table
+from survey_app.forms_engine.types import question_type
 from survey_app.reports.data import Filters, RoundData, load_round
 from survey_app.reports.duplicates import DuplicateFlags, probable_duplicates
 from survey_app.reports.privacy import hidden_label, withheld_message
+from survey_app.responses.models import ResponseStatus
 from survey_app.rounds.models import Round
 
-RECEIVED = ("submitted", "certified", "accepted")
-CERTIFIED = ("certified", "accepted")
+RECEIVED = ResponseStatus.SENT
+CERTIFIED = ResponseStatus.CERTIFIED_OR_ACCEPTED
 
 
 @dataclass
@@ -84,6 +76,11 @@ def _section(data: RoundData, prev: RoundData | None, section: s.Section) -> Sec
     if section.questions:
         groups.append((None, _results(data, prev, section.questions)))
     return SectionReport(section, groups)
+
+
+def aggregate(data: RoundData, q: s.Question) -> QuestionResult | None:
+    """The aggregate of one question, by its type (None for display-only items and questions kept out of reports)."""
+    return question_type(q).aggregate(data, q) if q.report else None
 
 
 def _results(data: RoundData, prev: RoundData | None, questions: list[s.Question]) -> list[QuestionResult]:
@@ -165,7 +162,7 @@ def gap_ranking(data: RoundData) -> tuple[Table, Table] | None:
         paired = [q for q in section.all_questions() if isinstance(q, s.PairedRating)]
         means = []
         for q in paired:
-            frame = paired_values(data, q)
+            frame = paired_values(data.answers_of(q.key), q)
             exact = paired_means(frame, q)
             means.append(exact)
             first, second = gap_keys(q)
@@ -209,12 +206,14 @@ def breakdown(
     """Headline figures of one question per agency (by="agency_id") or per school (by="org_unit_id"), as
     number columns. In a person survey a group the privacy rule hides shows only its name and a note; its
     answers still count in the totals above it. `links` (group id -> URL) lets a page drill down."""
-    if q.type not in HEADLINE_COLUMNS or data.responses.empty:
+    qt = question_type(q)
+    heads = qt.headline_columns(q)
+    if heads is None or data.responses.empty:
         return None
     answers = data.answers_of(q.key).merge(data.responses[["response_id", by]], on="response_id")
     units = data.responses.groupby(by, observed=True)["org_unit_id"].unique()
     hidden = _hidden_groups(data, units)
-    columns = [gettext("กลุ่ม"), "n", *(gettext(c) for c in HEADLINE_COLUMNS[q.type](q))]
+    columns = [gettext("กลุ่ม"), "n", *(gettext(c) for c in heads)]
     rows = []
     for group_id, group in answers.groupby(by, sort=False, observed=True):
         label = (names or {}).get(int(group_id), str(group_id))
@@ -222,7 +221,7 @@ def breakdown(
             figures = [hidden_label(data.disclosure.minimum if data.disclosure else 0)]
             rows.append([label, None, *figures, *[None] * (len(columns) - 3)])
         else:
-            rows.append([label, *_headline(data, q, group)])
+            rows.append([label, *qt.headline(data, q, group)])
         if links is not None:
             rows[-1].append(links.get(int(group_id)) if group_id not in hidden else None)
     rows.sort(key=lambda r: str(r[0]))
@@ -241,32 +240,3 @@ def _hidden_groups(data: RoundData, units: pd.Series) -> set[Any]:
     if data.disclosure is None:
         return set()
     return {group_id for group_id, ids in units.items() if not data.disclosure.shows(ids)}
-
-
-HEADLINE_COLUMNS: dict[str, Callable[[s.Question], list[str]]] = {
-    "integer": lambda q: [N_("ค่าเฉลี่ย"), N_("ผลรวม")],
-    "decimal": lambda q: [N_("ค่าเฉลี่ย"), N_("ผลรวม")],
-    "rating": lambda q: [N_("ค่าเฉลี่ย"), "S.D.", N_("ระดับ")],
-    "paired_rating": lambda q: [*(pick(r.label.th, r.label.en) for r in getattr(q, "ratings", [])), "GAP"],
-    "single_choice": lambda q: [N_("เลือกตัวเลือก"), N_("ไม่มี"), "N/A"],
-    "multiple_choice": lambda q: [N_("เลือกตัวเลือก"), N_("ไม่มี"), "N/A"],
-}  # the figure columns of a breakdown, per question type (the types a breakdown covers)
-
-
-def _headline(data: RoundData, q: s.Question, group: pd.DataFrame) -> list[Any]:
-    """n and the headline figures of one group, as numbers (rounded once) and counts."""
-    values = group[group["state"] == "value"]
-    if q.type in ("integer", "decimal"):
-        stats = number_stats(values["value_num"], q.type == "integer")
-        return [stats["n"], stats["mean"], stats["sum"]]
-    if isinstance(q, s.RatingQuestion):
-        stats = rating_stats(values["value_num"].astype(float), data.defn.scales[q.scale], bands_of(data.defn))
-        return [stats["n"], stats["mean"], stats["sd"], gettext(stats["level"]) if stats["n"] else None]
-    if isinstance(q, s.PairedRating):
-        sub = RoundData(data.rnd, data.defn, data.filters, data.responses, group)
-        frame = paired_values(sub, q)
-        exact = paired_means(frame, q)
-        return [len(frame), *(half_up(exact[r.key]) for r in q.ratings), half_up(exact["gap"])]
-    nones = int((group["state"] == "none").sum())
-    nas = int((group["state"] == "na").sum())
-    return [len(group), len(values), nones, nas]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from survey_app.reports.aggregate import Chart
+from survey_app.forms_engine.results import Chart
 
 
 def chart_json(chart: Chart | None) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, text
 
 from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import OrgUnit
+from survey_app.accounts.tree import certifying_agencies
 from survey_app.core.i18n import N_, gettext
 from survey_app.core.scope import ScopedUser, scope_clause
 from survey_app.extensions import db
@@ -26,12 +27,11 @@ from survey_app.forms_engine import schema as s
 from survey_app.reports.privacy import Disclosure, decide, privacy_minimum
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.responses.queries import round_unit_response
-from survey_app.review.sets import certifying_agencies
 from survey_app.rounds.models import Round, RoundUnit
 
 STATUS_SETS = {
-    "certified": (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED),
-    "submitted": (ResponseStatus.SUBMITTED, ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED),
+    "certified": ResponseStatus.CERTIFIED_OR_ACCEPTED,
+    "submitted": ResponseStatus.SENT,
     "all": tuple(ResponseStatus),
 }
 STATUS_FILTER_LABELS = {
@@ -76,6 +76,11 @@ class RoundData:
     answers: pd.DataFrame
     expected: pd.DataFrame = field(default_factory=pd.DataFrame)  # org rounds: one row per expected unit
     disclosure: Disclosure | None = None  # person rounds: which groups may be shown (reports/privacy.py)
+
+    @property
+    def per_person(self) -> bool:
+        """A person survey (many anonymous answers per unit), not one response per org."""
+        return self.rnd.per_person
 
     @property
     def shown(self) -> bool:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import Flask, current_app
 from sqlalchemy import JSON, ForeignKey, String, Text, select, update
@@ -21,9 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_app.accounts.models import OrgUnit, User
 from survey_app.core.background import BoundedRunner, process_owner
-from survey_app.core.db import Base, UTCDateTime, is_busy, utcnow, write_intent
+from survey_app.core.db import Base, UTCDateTime, is_busy, str_enum, utcnow, write_intent
 from survey_app.core.i18n import N_, gettext
-from survey_app.core.scope import Role, ScopedUser
+from survey_app.core.permissions import PROVINCE
+from survey_app.core.scope import ScopedUser
 from survey_app.core.storage import storage_for
 from survey_app.extensions import db
 from survey_app.reports import writers
@@ -33,11 +35,40 @@ from survey_app.responses.models import Upload
 from survey_app.rounds.models import Round
 
 FORMATS = {"xlsx": ".xlsx", "csv": ".csv", "zip": ".zip"}
-ACTIVE = ("queued", "running")
 STALE_AFTER = timedelta(seconds=60)  # four missed heartbeats (core/background.py beats every 15 s)
 FAILED = N_("สร้างรายงานไม่สำเร็จ เนื่องจากระบบขัดข้อง กรุณาลองอีกครั้ง")
 BUSY = N_("สร้างรายงานไม่สำเร็จ เนื่องจากระบบมีงานมากในขณะนี้ กรุณาลองอีกครั้ง")
 STOPPED = N_("การสร้างรายงานหยุดกลางคัน (ระบบเริ่มทำงานใหม่) กรุณาลองอีกครั้ง")
+
+
+class ExportStatus(StrEnum):
+    """Where an export job stands (the progress page's script reads these values too: static/js/export.js)."""
+
+    QUEUED = "queued"  # waiting for a free export worker
+    RUNNING = "running"  # a worker is building it
+    DONE = "done"  # the file is in storage
+    FAILED = "failed"  # it failed, or the process building it stopped beating
+
+    ACTIVE: ClassVar[tuple[ExportStatus, ...]]  # queued or running: a worker holds it or will
+
+    @property
+    def active(self) -> bool:
+        return self in ExportStatus.ACTIVE
+
+    @property
+    def waiting(self) -> bool:
+        return self is ExportStatus.QUEUED
+
+    @property
+    def finished(self) -> bool:
+        return self is ExportStatus.DONE
+
+    @property
+    def failed(self) -> bool:
+        return self is ExportStatus.FAILED
+
+
+ExportStatus.ACTIVE = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 
 class TooManyExports(Exception):
@@ -53,7 +84,7 @@ class ExportJob(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"))
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | failed
+    status: Mapped[ExportStatus] = mapped_column(str_enum(ExportStatus, 20), default=ExportStatus.QUEUED)
     progress: Mapped[str] = mapped_column(String(255), default="")
     storage_key: Mapped[str | None] = mapped_column(String(64))
     filename: Mapped[str | None] = mapped_column(String(255))
@@ -63,17 +94,18 @@ class ExportJob(Base):
     owner: Mapped[str | None] = mapped_column(String(64))  # "host:pid" of the process that holds the job
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    def effective_status(self, now: datetime) -> str:
+    def effective_status(self, now: datetime) -> ExportStatus:
         """A job left queued or running by a process that stopped beating (it died) is reported as failed."""
-        if self.status in ACTIVE and now - (self.heartbeat_at or self.created_at) > STALE_AFTER:
-            return "failed"
-        return self.status
+        status = ExportStatus(self.status)
+        if status.active and now - (self.heartbeat_at or self.created_at) > STALE_AFTER:
+            return ExportStatus.FAILED
+        return status
 
     def message(self, now: datetime) -> str | None:
         """What a failed job tells its user, in their language; None unless it failed."""
-        if self.effective_status(now) != "failed":
+        if not self.effective_status(now).failed:
             return None
-        if self.status in ACTIVE:
+        if self.status in ExportStatus.ACTIVE:
             return gettext(STOPPED)
         return gettext(self.error if self.error in (FAILED, BUSY) else FAILED)  # older rows kept raw text
 
@@ -124,9 +156,9 @@ def request_job(user: User, rnd: Round, filters: Filters, fmt: str, codes: bool)
     waiting = [
         job
         for job in db.session.scalars(
-            select(ExportJob).where(ExportJob.user_id == user.id, ExportJob.status.in_(ACTIVE))
+            select(ExportJob).where(ExportJob.user_id == user.id, ExportJob.status.in_(ExportStatus.ACTIVE))
         )
-        if job.effective_status(now) in ACTIVE
+        if job.effective_status(now).active
     ]
     for job in waiting:
         if job.round_id == rnd.id and job.params == params:
@@ -160,7 +192,7 @@ def run_job(app: Flask, job_id: int) -> None:
             db.session.rollback()
             current_app.logger.exception("export %s failed", job_id)
             busy = isinstance(exc, PoolTimeoutError) or is_busy(exc)
-            _update_job(job_id, status="failed", error=BUSY if busy else FAILED, finished_at=utcnow())
+            _update_job(job_id, status=ExportStatus.FAILED, error=BUSY if busy else FAILED, finished_at=utcnow())
         finally:
             db.session.remove()
 
@@ -172,8 +204,8 @@ def _claim(job_id: int) -> bool:
         with db.engine.begin() as connection:
             claimed = connection.execute(
                 update(ExportJob)
-                .where(ExportJob.id == job_id, ExportJob.status == "queued")
-                .values(status="running", owner=process_owner(), heartbeat_at=utcnow())
+                .where(ExportJob.id == job_id, ExportJob.status == ExportStatus.QUEUED)
+                .values(status=ExportStatus.RUNNING, owner=process_owner(), heartbeat_at=utcnow())
             )
         return claimed.rowcount == 1
     finally:
@@ -195,7 +227,7 @@ def _beat(app: Flask, job_ids: list[int]) -> None:
     with app.app_context(), db.engine.begin() as connection:
         connection.execute(
             update(ExportJob)
-            .where(ExportJob.id.in_(job_ids), ExportJob.status.in_(ACTIVE))
+            .where(ExportJob.id.in_(job_ids), ExportJob.status.in_(ExportStatus.ACTIVE))
             .values(heartbeat_at=utcnow(), owner=process_owner())
         )
 
@@ -207,7 +239,7 @@ def _run(job: ExportJob) -> None:
     fmt = job.params["format"]
 
     def say(message: str) -> None:
-        _update_job(job.id, status="running", progress=message[:255], heartbeat_at=utcnow())
+        _update_job(job.id, status=ExportStatus.RUNNING, progress=message[:255], heartbeat_at=utcnow())
 
     storage = storage_for(current_app)
     with storage.scratch_dir() as tmp:  # inside storage, so what a killed build leaves is swept
@@ -219,12 +251,14 @@ def _run(job: ExportJob) -> None:
         key = storage.commit(received)
     filename = export_filename(rnd, fmt, filters, _scope_code(user))
     db.session.rollback()
-    _update_job(job.id, storage_key=key, filename=filename, status="done", progress="เสร็จแล้ว", finished_at=utcnow())
+    _update_job(
+        job.id, storage_key=key, filename=filename, status=ExportStatus.DONE, progress="เสร็จแล้ว", finished_at=utcnow()
+    )
 
 
 def _scope_code(user: User) -> str | None:
     """The code of the unit a non-province user's reports are limited to, for the file's name."""
-    if user.role in (Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN):
+    if user.role in PROVINCE:
         return None
     unit = db.session.get(OrgUnit, user.org_unit_id)
     return unit.code if unit else None

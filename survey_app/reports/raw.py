@@ -10,9 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,8 @@ from survey_app.accounts import queries as account_queries
 from survey_app.accounts.kinds import OrgKind
 from survey_app.core.thai import BANGKOK, thai_date
 from survey_app.forms_engine import schema as s
-from survey_app.reports.aggregate import Table
+from survey_app.forms_engine.results import Table
+from survey_app.forms_engine.types import question_type
 from survey_app.reports.data import RoundData
 from survey_app.responses.models import ResponseStatus
 
@@ -45,14 +45,8 @@ def question_columns(defn: s.FormDefinition, codes: bool = False) -> list[RawCol
     """The question columns in form order (display-only items left out)."""
     columns = []
     for q in defn.questions():
-        if q.type == "info":
-            continue
         title = q.key if codes else f"{q.code} {q.label.th}" if q.code else q.label.th
-        if isinstance(q, s.PairedRating):
-            for r in q.ratings:
-                columns.append(RawColumn(f"{q.key}__{r.key}" if codes else f"{title} ({r.label.th})", q, r.key))
-        else:
-            columns.append(RawColumn(title, q))
+        columns += [RawColumn(header, q, part) for header, part in question_type(q).raw_columns(q, title, codes)]
     return columns
 
 
@@ -173,49 +167,11 @@ def question_cells(answers: pd.DataFrame, column: RawColumn, codes: bool = False
     cells[answers["state"] == "na"] = NA_CELL
     is_value = answers["state"] == "value"
     if is_value.any():
-        convert = np.frompyfunc(_converter(column, codes), 1, 1)  # keeps Python ints (Series.map would make 3.0)
+        cell = question_type(column.question).cell(column.question, column.part, codes)
+        convert = np.frompyfunc(cell, 1, 1)  # keeps Python ints (Series.map would make 3.0)
         cells[is_value] = convert(answers.loc[is_value, "value"].to_numpy(dtype=object))
     cells.index = answers["response_id"].to_numpy()
     return cells
-
-
-def _converter(column: RawColumn, codes: bool) -> Callable[[Any], Any]:
-    """The function that turns one stored value of this column into its cell."""
-    q = column.question
-    if isinstance(q, s.PairedRating):
-        return lambda v: _number(v.get(column.part), True) if isinstance(v, dict) else None
-    if isinstance(q, s.ChoiceBase):
-        labels = {} if codes else {o.value: o.label.th for o in q.options}
-        if isinstance(q, s.MultipleChoice):
-            return lambda v: ", ".join(labels.get(x, str(x)) for x in v) if isinstance(v, list) else str(v)
-        return lambda v: labels.get(v, str(v))
-    if isinstance(q, s.IntegerQuestion | s.RatingQuestion):
-        return lambda v: _number(v, True)
-    if isinstance(q, s.DecimalQuestion):
-        return lambda v: _number(v, False)
-    if isinstance(q, s.DateQuestion):
-        return (lambda v: v) if codes else _date_text
-    if isinstance(q, s.FileQuestion):
-        return lambda v: ", ".join(str(f.get("name", "")) for f in v) if isinstance(v, list) else None
-    return lambda v: None if v is None else str(v)
-
-
-def _number(value: Any, integer: bool) -> int | float | str | None:
-    """A stored number as int (integers, rating points) or float; anything else stays as text."""
-    if value is None or isinstance(value, bool):
-        return None if value is None else str(value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return int(number) if integer and number.is_integer() else number
-
-
-def _date_text(value: Any) -> str | None:
-    try:
-        return thai_date(date.fromisoformat(str(value)), short=True)
-    except ValueError:
-        return None if value is None else str(value)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from survey_app.accounts.kinds import OrgKind
 from survey_app.core.db import utcnow
 from survey_app.core.figures import figure_text
 from survey_app.core.i18n import N_, gettext
-from survey_app.core.scope import Role, ensure_role, refuse
+from survey_app.core.permissions import REVIEWERS, require_role, sees_every_agency
 from survey_app.core.storage import storage_for
+from survey_app.core.transactions import commit_now
 from survey_app.core.web import select_choices
 from survey_app.extensions import db
-from survey_app.reports import exports
-from survey_app.reports.blueprint import REPORT_ROLES, bp
+from survey_app.reports import exports, queries
+from survey_app.reports.blueprint import bp
 from survey_app.reports.build import Report, breakdown, build_report, school_names
 from survey_app.reports.charts import chart_json
 from survey_app.reports.data import STATUS_FILTER_LABELS, Filters, default_status
@@ -29,7 +30,7 @@ from survey_app.rounds import queries as round_queries
 @bp.route("/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *REPORT_ROLES)
+    require_role(current_user, REVIEWERS)
     return render_template("reports/index.html", rounds=round_queries.all_rounds())
 
 
@@ -55,12 +56,12 @@ def filters_from_request(rnd) -> Filters:  # type: ignore[no-untyped-def]
 @bp.route("/rounds/<int:round_id>")
 @login_required
 def round_report(round_id: int):  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *REPORT_ROLES)
+    require_role(current_user, REVIEWERS)
     rnd = round_queries.get_round_or_404(round_id)
     filters = filters_from_request(rnd)
     report = build_report(current_user, rnd, filters)
     agency_options = (
-        sorted(report.agencies.items(), key=lambda item: item[1]) if current_user.role != Role.CERTIFIER else []
+        sorted(report.agencies.items(), key=lambda item: item[1]) if sees_every_agency(current_user) else []
     )
     return render_template(
         "reports/round.html", rnd=rnd, report=report, filters=filters,
@@ -102,7 +103,7 @@ def cell(value: object) -> str:
 def start_export(round_id: int):  # type: ignore[no-untyped-def]
     """Queue an export of what the page shows (same filters, same scope) and go to its progress page; the
     same export asked again while it is queued or running goes to that job's page."""
-    ensure_role(current_user, *REPORT_ROLES)
+    require_role(current_user, REVIEWERS)
     rnd = round_queries.get_round_or_404(round_id)
     form = ExportForm()
     if not form.validate_on_submit():
@@ -114,19 +115,10 @@ def start_export(round_id: int):  # type: ignore[no-untyped-def]
         db.session.rollback()
         flash(gettext("มีรายงานที่กำลังสร้างอยู่ {n} รายการ กรุณารอให้เสร็จก่อนแล้วจึงสั่งใหม่", n=waiting.args[0]), "warning")
         return redirect(url_for("reports.round_report", round_id=round_id, **request.args.to_dict()))
-    db.session.commit()
+    commit_now()  # (a) the worker thread reads the job row in a session of its own
     if new:
         exports.run_in_background(current_app._get_current_object(), job.id)
     return redirect(url_for("reports.export_status", job_id=job.id))
-
-
-def _own_job_or_404(job_id: int) -> exports.ExportJob:
-    job = db.session.get(exports.ExportJob, job_id)
-    if job is None:
-        abort(404)
-    if job.user_id != current_user.id:
-        refuse(current_user, "export_job", job.id, None)
-    return job
 
 
 def _filter_query(job: exports.ExportJob) -> dict[str, object]:
@@ -139,7 +131,7 @@ def _filter_query(job: exports.ExportJob) -> dict[str, object]:
 @bp.route("/exports/<int:job_id>")
 @login_required
 def export_status(job_id: int):  # type: ignore[no-untyped-def]
-    job = _own_job_or_404(job_id)
+    job = queries.get_own_job_or_404(current_user, job_id)
     now = utcnow()
     retry = ExportForm(formdata=None, format=job.params.get("format", "xlsx"), codes=job.params.get("codes", False))
     return render_template(
@@ -152,10 +144,10 @@ def export_status(job_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def export_status_json(job_id: int):  # type: ignore[no-untyped-def]
     """What the progress page's script shows: status, progress, and the file's link and name when done."""
-    job = _own_job_or_404(job_id)
+    job = queries.get_own_job_or_404(current_user, job_id)
     now = utcnow()
     status = job.effective_status(now)
-    url = url_for("reports.export_file", job_id=job.id) if status == "done" else None
+    url = url_for("reports.export_file", job_id=job.id) if status.finished else None
     return jsonify(status=status, progress=job.progress, url=url, filename=job.filename if url else None,
                    error=job.message(now))  # fmt: skip
 
@@ -163,8 +155,8 @@ def export_status_json(job_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/exports/<int:job_id>/file")
 @login_required
 def export_file(job_id: int):  # type: ignore[no-untyped-def]
-    job = _own_job_or_404(job_id)
-    if job.status != "done" or not job.storage_key:
+    job = queries.get_own_job_or_404(current_user, job_id)
+    if job.status != exports.ExportStatus.DONE or not job.storage_key:
         abort(404)
     response = send_file(storage_for(current_app).open(job.storage_key), as_attachment=True, download_name=job.filename)
     response.headers["Cache-Control"] = "private, no-store"

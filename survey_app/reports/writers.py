@@ -21,7 +21,7 @@ from survey_app.core.figures import figure_text
 from survey_app.core.spreadsheets import neutralise, open_workbook, write_cell
 from survey_app.core.thai import FiscalYear, now_bangkok, thai_date
 from survey_app.forms_engine import schema as s
-from survey_app.reports.aggregate import Chart, QuestionResult, Table
+from survey_app.forms_engine.results import Chart, QuestionResult, Table
 from survey_app.reports.build import Report, breakdown, school_names
 from survey_app.reports.data import RoundData
 from survey_app.reports.raw import UploadRow, raw_header, raw_rows, unique_name, upload_rows, zip_path

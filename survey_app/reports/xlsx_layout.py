@@ -10,7 +10,7 @@ import numpy as np
 from xlsxwriter.workbook import Workbook
 
 from survey_app.core.spreadsheets import THAI_FONT, write_cell
-from survey_app.reports.aggregate import Chart, Table
+from survey_app.forms_engine.results import Chart, Table
 
 FONT = {"font_name": THAI_FONT, "font_size": 14}
 CHART_FONT = {"name": THAI_FONT, "size": 12}

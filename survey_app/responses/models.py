@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 from survey_app.core.i18n import N_
-from survey_app.core.scope import Role
+from survey_app.core.permissions import PROVINCE, RESPONDENTS, REVIEWERS, Role
 from survey_app.forms_engine.answers import Answer as AnswerValue
 from survey_app.forms_engine.answers import AnswerState
 from survey_app.rounds.models import Round
@@ -25,29 +25,67 @@ ORG_SLOT = 0  # org responses use slot 0, so (round, unit, slot) is unique; pers
 
 
 class ResponseStatus(StrEnum):
+    """Where a response stands. Its Thai label and the groups it belongs to are here and nowhere else: code
+    and templates ask `status.editable`, `status.sent`…, queries use the class groups (`ResponseStatus.SENT`)."""
+
     DRAFT = "draft"
-    SUBMITTED = "submitted"  # รอการรับรอง
-    RETURNED = "returned"  # ส่งกลับแก้ไข / ไม่รับรอง
-    CERTIFIED = "certified"  # รับรอง
+    SUBMITTED = "submitted"  # sent, waiting for the agency to certify it
+    RETURNED = "returned"  # sent back for correction (not certified)
+    CERTIFIED = "certified"  # the agency certified it
     ACCEPTED = "accepted"  # the province accepted the agency's certified set
+
+    # Named groups, filled in below once the members exist.
+    EDITABLE: ClassVar[tuple[ResponseStatus, ...]]
+    SENT: ClassVar[tuple[ResponseStatus, ...]]
+    CERTIFIED_OR_ACCEPTED: ClassVar[tuple[ResponseStatus, ...]]
 
     @property
     def label_th(self) -> str:
-        return STATUS_LABELS[self]
+        """The Thai label (a msgid: pass it through `gettext`/`_()` to show it)."""
+        return _LABELS[self]
 
     @property
     def editable(self) -> bool:
         """The respondent may change answers only in a draft or a returned response."""
-        return self in (ResponseStatus.DRAFT, ResponseStatus.RETURNED)
+        return self in ResponseStatus.EDITABLE
+
+    @property
+    def sent(self) -> bool:
+        """Sent and not returned since: submitted, certified or accepted (what counts as received)."""
+        return self in ResponseStatus.SENT
+
+    @property
+    def certified_or_accepted(self) -> bool:
+        """Certified by the agency (and perhaps accepted by the province since)."""
+        return self in ResponseStatus.CERTIFIED_OR_ACCEPTED
+
+    @property
+    def sent_back(self) -> bool:
+        """Returned for correction: the respondent sees the reviewer's comments until sending it again."""
+        return self is ResponseStatus.RETURNED
+
+    @property
+    def awaiting_review(self) -> bool:
+        """Sent and waiting for the agency: the reviewer may certify it (or return it)."""
+        return self is ResponseStatus.SUBMITTED
+
+    def allows(self, action: str) -> bool:
+        """Whether the status machine (TRANSITIONS) has `action` from this status, for some role."""
+        return (self, action) in TRANSITIONS
 
 
-STATUS_LABELS = {
+ResponseStatus.EDITABLE = (ResponseStatus.DRAFT, ResponseStatus.RETURNED)
+ResponseStatus.SENT = (ResponseStatus.SUBMITTED, ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED)
+ResponseStatus.CERTIFIED_OR_ACCEPTED = (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED)
+
+_LABELS = {
     ResponseStatus.DRAFT: N_("ฉบับร่าง"),
     ResponseStatus.SUBMITTED: N_("ส่งแล้ว รอการรับรอง"),
     ResponseStatus.RETURNED: N_("ส่งกลับให้แก้ไข"),
     ResponseStatus.CERTIFIED: N_("รับรองแล้ว"),
     ResponseStatus.ACCEPTED: N_("จังหวัดรับข้อมูลแล้ว"),
 }
+NOT_STARTED_LABEL = N_("ยังไม่เริ่มตอบ")  # an expected unit with no response yet: not a status, but listed beside them
 
 
 class Move(NamedTuple):
@@ -57,9 +95,7 @@ class Move(NamedTuple):
     roles: frozenset[Role]
 
 
-_RESPONDENT = frozenset({Role.RESPONDENT})
-_REVIEWERS = frozenset({Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
-_PROVINCE = frozenset({Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
+_RESPONDENT, _REVIEWERS, _PROVINCE = RESPONDENTS, REVIEWERS, PROVINCE  # named in core/permissions.py
 
 # Every allowed move of the status machine, by the status it starts from and the action asked for; anything
 # else is refused, whichever route asks. Accepted answers change only through the province's reopen: an

@@ -28,6 +28,7 @@ from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer as AnswerValue
 from survey_app.forms_engine.answers import Answers, progress, visible_questions
 from survey_app.forms_engine.builder import Completeness, SectionRead, completeness, merge
+from survey_app.forms_engine.types import question_type
 from survey_app.responses.models import (
     ORG_SLOT,
     PERSON_TRANSITIONS,
@@ -37,9 +38,6 @@ from survey_app.responses.models import (
     ResponseStatus,
 )
 from survey_app.rounds.models import LatePolicy, Round, RoundUnit
-
-EDITABLE = (ResponseStatus.DRAFT, ResponseStatus.RETURNED)
-NUMERIC_TYPES = ("integer", "decimal", "rating")
 
 
 class ResponseError(Exception):
@@ -173,7 +171,7 @@ _BUMP_VERSION = (
     .where(
         Response.id == bindparam("response_id"),
         Response.row_version == bindparam("expected_version"),
-        Response.status.in_(EDITABLE),
+        Response.status.in_(ResponseStatus.EDITABLE),
     )
     .values({name: bindparam(name) for name in
              ("row_version", "last_saved_at", "updated_by_id", "answered_count", "required_count")})
@@ -232,7 +230,7 @@ def update_progress(response: Response, defn: s.FormDefinition) -> None:
 
 def numeric_value(question: s.Question | None, answer: AnswerValue) -> float | None:
     """The number kept beside the JSON value for aggregation (only real values, never none/N/A)."""
-    if question is None or question.type not in NUMERIC_TYPES or not answer.has_value:
+    if question is None or not question_type(question).numeric or not answer.has_value:
         return None
     return float(answer.value)
 

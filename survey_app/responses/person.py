@@ -54,6 +54,32 @@ def read_whole(defn: s.FormDefinition, form: FlaskForm, kind: str) -> PersonRead
     return result
 
 
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a slip of paper
+CODE_LENGTH = 8
+MAX_CODES_AT_ONCE = 500
+
+
+def issue_codes(round_unit: RoundUnit, count: int, actor_id: int | None) -> int:
+    """Add one-time respondent codes to a unit's link (1 to MAX_CODES_AT_ONCE at a time) and record how many
+    were made, for which unit and by whom; the codes themselves are never written to the audit trail."""
+    count = min(max(count, 1), MAX_CODES_AT_ONCE)
+    db.session.add_all(PersonCode(round_unit_id=round_unit.id, code=_new_code()) for _ in range(count))
+    db.session.flush()
+    audit.record(
+        "person_codes.create",
+        actor_id=actor_id,
+        object_type="round_unit",
+        object_id=round_unit.id,
+        org_unit_id=round_unit.org_unit_id,
+        details={"count": count},
+    )
+    return count
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 def claim_code(round_unit: RoundUnit, code: str) -> PersonCode | None:
     """Use a one-time code (conditional update: two people with one code cannot both get in)."""
     cleaned = code.strip().upper()

@@ -13,7 +13,7 @@ from survey_app.core.audit import REFUSED, AuditEvent
 from survey_app.core.i18n import N_
 from survey_app.core.scope import ScopedUser, ensure_in_scope
 from survey_app.extensions import db
-from survey_app.responses.models import ORG_SLOT, Response, ResponseStatus, Upload
+from survey_app.responses.models import ORG_SLOT, PersonCode, Response, ResponseStatus, Upload
 from survey_app.rounds.models import RoundUnit
 
 
@@ -60,6 +60,12 @@ def person_response_count(round_id: int, org_unit_id: int) -> int:
         Response.round_id == round_id, Response.org_unit_id == org_unit_id, Response.org_slot.is_(None)
     )
     return db.session.scalar(stmt) or 0
+
+
+def person_codes(round_unit_id: int) -> list[PersonCode]:
+    """A unit's one-time respondent codes, in the order they were made (used ones included)."""
+    stmt = select(PersonCode).where(PersonCode.round_unit_id == round_unit_id).order_by(PersonCode.id)
+    return list(db.session.scalars(stmt))
 
 
 # What each recorded action on a response means to its readers, in one place (the audit rows keep the codes).

@@ -35,7 +35,8 @@ class SaveAttempt:
 
 
 def save_section(response: Response, index: int, actor_id: int | None) -> SaveAttempt:
-    """Validate the CSRF token and the answers, store files, save; commit on success."""
+    """Validate the CSRF token and the answers, store files, save (flushed here, so a lock that stays taken
+    is caught here; the request commits)."""
     form = section_form(response, index, posted=True)
     attempt = SaveAttempt(form=form)
     if not form.validate_on_submit():
@@ -63,8 +64,8 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
         attempt.saved = operations.save_answers(
             response, defn, read, expected, actor_id, None if stored_files else stored
         )
-        form.row_version.data = str(response.row_version)  # read before the commit: nothing reloads after it
-        db.session.commit()
+        db.session.flush()
+        form.row_version.data = str(response.row_version)
     except operations.StaleSave as conflict:
         _undo(stored_files)
         attempt.conflict = conflict

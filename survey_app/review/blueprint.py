@@ -3,13 +3,11 @@
 from flask import Blueprint
 
 from survey_app.core.i18n import N_
-from survey_app.core.scope import Role
+from survey_app.core.permissions import REVIEWERS
 from survey_app.core.web import provide, register_nav
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
-REVIEWER_ROLES = (Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
-PROVINCE_ROLES = (Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
-register_nav(10, N_("ติดตามและรับรอง"), "review.index", set(REVIEWER_ROLES))
+register_nav(10, N_("ติดตามและรับรอง"), "review.index", REVIEWERS)
 
 from survey_app.review.views import agency, province  # noqa: E402, F401
 
@@ -18,7 +16,7 @@ def _comments_for_respondent(response):  # type: ignore[no-untyped-def]
     """Comments of the latest return, shown beside the fields while the response is returned."""
     from survey_app.review.queries import latest_comments
 
-    return latest_comments(response) if response.status.value == "returned" else {}
+    return latest_comments(response) if response.status.sent_back else {}
 
 
 provide("review_comments", _comments_for_respondent)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from survey_app.accounts.models import User
 from survey_app.core.scope import Role
 from survey_app.core.thai import now_bangkok, thai_date
+from survey_app.core.transactions import command_transaction
 from survey_app.extensions import db
 from survey_app.review.models import Notification
 from survey_app.review.queries import is_overdue
@@ -42,12 +43,12 @@ def remind(round_id: int, days: int) -> None:
     members = round_members(_Everyone(), round_id)
     unsent = [m for m in members if (m.response is None or m.response.status.editable)
               and m.round_unit.deadline() - now <= timedelta(days=days)]  # fmt: skip
-    waiting = {m.agency_id for m in members if m.response is not None and m.response.status.value == "submitted"}
-    sent = sum(
-        _notify_unit(rnd, m.unit.id, f"กรุณาส่ง {rnd.form_version.title_th}", _unit_text(rnd, m, now)) for m in unsent
-    )
-    sent += sum(_notify_unit(rnd, agency_id, "มีแบบสอบถามรอการรับรอง", _agency_text(rnd)) for agency_id in waiting)
-    db.session.commit()
+    waiting = {m.agency_id for m in members if m.response is not None and m.response.status.awaiting_review}
+    with command_transaction():
+        sent = sum(
+            _notify_unit(rnd, m.unit.id, f"กรุณาส่ง {rnd.form_version.title_th}", _unit_text(rnd, m, now)) for m in unsent
+        )
+        sent += sum(_notify_unit(rnd, agency_id, "มีแบบสอบถามรอการรับรอง", _agency_text(rnd)) for agency_id in waiting)
     click.echo(f"ส่งอีเมลเตือน {sent} ฉบับ (ยังไม่ส่ง {len(unsent)} หน่วยงาน, รอการรับรอง {len(waiting)} หน่วยงาน)")
 
 

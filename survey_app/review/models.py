@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 from survey_app.core.i18n import N_
+from survey_app.core.permissions import PROVINCE, REVIEWERS, Role
 
 
 class ReviewComment(Base):
@@ -40,19 +41,59 @@ class AnswerSnapshot(Base):
 
 
 class SetStatus(StrEnum):
-    """An agency's whole set of responses for a round."""
+    """Where an agency's whole set of responses for a round stands. It changes only through
+    `review.operations.transition_set`, by the moves in SET_TRANSITIONS."""
 
     CERTIFIED = "certified"  # the head certified it with a signed letter
-    RETURNED = "returned"  # the province returned it with a comment
+    RETURNED = "returned"  # the province returned it, or one of its responses was reopened
     ACCEPTED = "accepted"  # the province accepted it
 
     @property
     def label_th(self) -> str:
-        return {
-            "certified": N_("หน่วยงานรับรองแล้ว"),
-            "returned": N_("จังหวัดส่งกลับ"),
-            "accepted": N_("จังหวัดรับข้อมูลแล้ว"),
-        }[self.value]
+        """The Thai label (a msgid: pass it through `gettext`/`_()` to show it)."""
+        return _SET_LABELS[self]
+
+    @property
+    def closed(self) -> bool:
+        """Certified or accepted: its responses change only through a reopen, and it is not certified again."""
+        return self is not SetStatus.RETURNED
+
+    @property
+    def awaiting_decision(self) -> bool:
+        """Certified by the agency and waiting for the province to accept or return it."""
+        return self is SetStatus.CERTIFIED
+
+    def allows(self, action: str) -> bool:
+        """Whether SET_TRANSITIONS has `action` from this status, for some role."""
+        return (self, action) in SET_TRANSITIONS
+
+
+_SET_LABELS = {
+    SetStatus.CERTIFIED: N_("หน่วยงานรับรองแล้ว"),
+    SetStatus.RETURNED: N_("จังหวัดส่งกลับ"),
+    SetStatus.ACCEPTED: N_("จังหวัดรับข้อมูลแล้ว"),
+}
+
+
+class SetMove(NamedTuple):
+    """Where an action leads a set from a status, and which roles may take it."""
+
+    target: SetStatus
+    roles: frozenset[Role]
+
+
+# Every allowed move of a set, by the status it starts from (None: no set yet, so the head's certification
+# creates it) and the action asked for; anything else is refused. Reopening one of its responses sends the
+# set back to "returned" (by whoever may reopen that response: the agency a certified one, only the province
+# an accepted one), so it must be certified again.
+SET_TRANSITIONS: dict[tuple[SetStatus | None, str], SetMove] = {
+    (None, "certify"): SetMove(SetStatus.CERTIFIED, REVIEWERS),
+    (SetStatus.RETURNED, "certify"): SetMove(SetStatus.CERTIFIED, REVIEWERS),
+    (SetStatus.CERTIFIED, "accept"): SetMove(SetStatus.ACCEPTED, PROVINCE),
+    (SetStatus.CERTIFIED, "return"): SetMove(SetStatus.RETURNED, PROVINCE),
+    (SetStatus.CERTIFIED, "reopen"): SetMove(SetStatus.RETURNED, REVIEWERS),
+    (SetStatus.ACCEPTED, "reopen"): SetMove(SetStatus.RETURNED, PROVINCE),
+}
 
 
 class AgencyCertification(TimestampMixin, Base):

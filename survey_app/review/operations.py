@@ -4,12 +4,15 @@ leave committing to the request."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import FileStorage
 
 from survey_app.accounts.models import OrgUnit
+from survey_app.accounts.tree import certifying_agency
 from survey_app.core import audit
 from survey_app.core.db import utcnow
 from survey_app.core.i18n import gettext, pick
@@ -17,16 +20,18 @@ from survey_app.core.scope import Role
 from survey_app.core.storage import StorageError, storage_for
 from survey_app.extensions import db
 from survey_app.responses.filetypes import check_upload, safe_filename
-from survey_app.responses.models import Response, ResponseStatus
+from survey_app.responses.models import NOT_STARTED_LABEL, Response
 from survey_app.responses.operations import ResponseError, transition
 from survey_app.review.models import (
+    SET_TRANSITIONS,
     AgencyCertification,
     AnswerSnapshot,
     ReviewComment,
+    SetMove,
     SetStatus,
     SupersededLetter,
 )
-from survey_app.review.sets import SetMember, certifying_agency
+from survey_app.review.sets import SetMember
 
 LETTER_MAX_BYTES = 20 * 1024 * 1024
 
@@ -63,10 +68,9 @@ def reopen_response(response: Response, reason: str, actor_id: int | None, role:
         raise ReviewError(gettext("การเปิดแก้ไขต้องระบุเหตุผล"))
     _send_back(response, "reopen", reason, {}, actor_id, role)
     cert = _set_of(response)
-    if cert is not None and cert.status != SetStatus.RETURNED:
-        cert.status = SetStatus.RETURNED
-        cert.province_comment = f"เปิดแก้ไข {response.org_unit.name_th}: {reason.strip()}"
-        db.session.flush()
+    if cert is not None and cert.status.allows("reopen"):
+        transition_set(cert, "reopen", actor_id, role, comment=reason.strip(), details={"response_id": response.id},
+                       province_comment=f"เปิดแก้ไข {response.org_unit.name_th}: {reason.strip()}")  # fmt: skip
 
 
 def _send_back(
@@ -93,7 +97,7 @@ def _send_back(
 
 
 def _set_of(response: Response) -> AgencyCertification | None:
-    units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(_path_ids(response.org_unit))))}
+    units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(response.org_unit.path_ids)))}
     agency_id = certifying_agency(response.org_unit, units)
     return db.session.scalar(
         select(AgencyCertification).where(
@@ -102,14 +106,10 @@ def _set_of(response: Response) -> AgencyCertification | None:
     )
 
 
-def _path_ids(unit: OrgUnit) -> list[int]:
-    return [int(p) for p in unit.path.strip("/").split("/") if p]
-
-
 def _ensure_set_open(response: Response) -> None:
     """Once the agency's set is certified or accepted, single responses change only through a reopen."""
     cert = _set_of(response)
-    if cert is not None and cert.status in (SetStatus.CERTIFIED, SetStatus.ACCEPTED):
+    if cert is not None and cert.status.closed:
         raise ReviewError(gettext("หน่วยงานรับรองข้อมูลทั้งชุดแล้ว ต้องเปิดแก้ไขพร้อมเหตุผลก่อน"))
 
 
@@ -118,16 +118,18 @@ def set_problems(members: list[SetMember]) -> list[str]:
     problems = []
     for m in members:
         status = m.response.status if m.response else None
-        if status not in (ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED):
-            label = gettext(status.label_th) if status else gettext("ยังไม่เริ่มตอบ")
+        if status is None or not status.certified_or_accepted:
+            label = gettext(status.label_th if status else NOT_STARTED_LABEL)
             problems.append(f"{pick(m.unit.name_th, m.unit.name_en)}: {label}")
     return problems
 
 
 def certify_set(
-    round_id: int, agency: OrgUnit, members: list[SetMember], letter: FileStorage, actor_id: int
-) -> AgencyCertification:
-    """The head certifies the agency's whole set with the signed letter (PDF), kept with its hash."""
+    round_id: int, agency: OrgUnit, members: list[SetMember], letter: FileStorage, actor_id: int,
+    role: Role | None = None,
+) -> AgencyCertification:  # fmt: skip
+    """The head certifies the agency's whole set with the signed letter (PDF), kept with its hash: a new set
+    is created certified, a returned one is certified again through the set's status machine."""
     problems = set_problems(members)
     if problems:
         raise ReviewError(gettext("ยังรับรองทั้งชุดไม่ได้: มีหน่วยงานที่ยังไม่ได้รับรอง {n} แห่ง", n=len(problems)))
@@ -136,26 +138,26 @@ def certify_set(
             AgencyCertification.round_id == round_id, AgencyCertification.agency_id == agency.id
         )
     )
-    if cert is not None and cert.status != SetStatus.RETURNED:
+    if cert is not None and not cert.status.allows("certify"):
         raise ReviewError(gettext("หน่วยงานรับรองข้อมูลชุดนี้แล้ว"))
     key, name, digest, size = _store_letter(letter)
-    if cert is None:
-        cert = AgencyCertification(round_id=round_id, agency_id=agency.id)
+    letter_values = {"letter_key": key, "letter_name": name, "letter_sha256": digest, "letter_size": size,
+                     "certified_by_id": actor_id, "certified_at": utcnow()}  # fmt: skip
+    details = {"letter": name, "sha256": digest, "units": len(members)}
+    if cert is None:  # the first certification creates the set (the unique constraint keeps it one)
+        move = _set_move(None, "certify", role)
+        cert = AgencyCertification(round_id=round_id, agency_id=agency.id, status=move.target, **letter_values)
         db.session.add(cert)
-    else:  # certified again after a return: the earlier signed letter is kept, not overwritten
-        db.session.add(SupersededLetter(
-            certification_id=cert.id, letter_key=cert.letter_key, letter_name=cert.letter_name,
-            letter_sha256=cert.letter_sha256, letter_size=cert.letter_size, certified_by_id=cert.certified_by_id,
-            certified_at=cert.certified_at,
-        ))  # fmt: skip
-    cert.status, cert.letter_key, cert.letter_name, cert.letter_sha256, cert.letter_size = (
-        SetStatus.CERTIFIED, key, name, digest, size,
-    )  # fmt: skip
-    cert.certified_by_id, cert.certified_at = actor_id, utcnow()
-    db.session.flush()
-    audit.record("set.certify", actor_id=actor_id, object_type="agency_certification", object_id=cert.id,
-                 org_unit_id=agency.id, to_state="certified",
-                 details={"letter": name, "sha256": digest, "units": len(members)})  # fmt: skip
+        db.session.flush()
+        _record_set(cert, "certify", actor_id, None, move.target, details=details)
+        return cert
+    # certified again after a return: the earlier signed letter is kept, not overwritten
+    db.session.add(SupersededLetter(
+        certification_id=cert.id, letter_key=cert.letter_key, letter_name=cert.letter_name,
+        letter_sha256=cert.letter_sha256, letter_size=cert.letter_size, certified_by_id=cert.certified_by_id,
+        certified_at=cert.certified_at,
+    ))  # fmt: skip
+    transition_set(cert, "certify", actor_id, role, details=details, **letter_values)
     return cert
 
 
@@ -176,30 +178,68 @@ def _store_letter(letter: FileStorage) -> tuple[str, str, str, int]:
 def accept_set(
     cert: AgencyCertification, members: list[SetMember], actor_id: int | None, now: datetime, role: Role | None = None
 ) -> None:
-    """The province accepts the agency's certified set: every response in it becomes accepted."""
-    if cert.status != SetStatus.CERTIFIED:
+    """The province accepts the agency's certified set: every response in it becomes accepted. The set moves
+    first, so when two people decide at once the one refused has changed nothing."""
+    if not cert.status.allows("accept"):
         raise ReviewError(gettext("รับข้อมูลได้เฉพาะชุดที่หน่วยงานรับรองแล้ว"))
+    transition_set(cert, "accept", actor_id, role, decided_by_id=actor_id, decided_at=now)
     for m in members:
-        if m.response is not None and m.response.status == ResponseStatus.CERTIFIED:
+        if m.response is not None and m.response.status.allows("accept"):
             transition(m.response, "accept", actor_id, role=role)
-    cert.status, cert.decided_by_id, cert.decided_at = SetStatus.ACCEPTED, actor_id, now
-    db.session.flush()
-    audit.record("set.accept", actor_id=actor_id, object_type="agency_certification", object_id=cert.id,
-                 org_unit_id=cert.agency_id, from_state="certified", to_state="accepted")  # fmt: skip
 
 
-def return_set(cert: AgencyCertification, comment: str, actor_id: int, now: datetime) -> None:
+def return_set(cert: AgencyCertification, comment: str, actor_id: int, now: datetime, role: Role | None = None) -> None:
     """The province returns an agency's set with a comment; the agency reopens what needs fixing."""
     if not comment.strip():
         raise ReviewError(gettext("กรุณาระบุเหตุผลที่ส่งกลับ"))
-    if cert.status != SetStatus.CERTIFIED:
+    if not cert.status.allows("return"):
         raise ReviewError(gettext("ส่งกลับได้เฉพาะชุดที่หน่วยงานรับรองแล้วและจังหวัดยังไม่รับ"))
-    cert.status, cert.province_comment, cert.decided_by_id, cert.decided_at = (
-        SetStatus.RETURNED,
-        comment.strip(),
-        actor_id,
-        now,
+    transition_set(cert, "return", actor_id, role, comment=comment.strip(),
+                   province_comment=comment.strip(), decided_by_id=actor_id, decided_at=now)  # fmt: skip
+
+
+def transition_set(
+    cert: AgencyCertification, action: str, actor_id: int | None, role: Role | None = None, *,
+    comment: str | None = None, details: dict[str, Any] | None = None, **values: Any,
+) -> SetStatus:  # fmt: skip
+    """Take `action` on the agency's set if SET_TRANSITIONS allows it from its status for this role (None: the
+    system itself), with a conditional UPDATE so two people acting at once end in one state; set `values`
+    with it; record it; return the new status."""
+    source = cert.status
+    move = _set_move(source, action, role)
+    moved = db.session.scalar(
+        update(AgencyCertification)
+        .where(AgencyCertification.id == cert.id, AgencyCertification.status == source)
+        .values(status=move.target, **values)
+        .returning(AgencyCertification.id)
+        .execution_options(synchronize_session=False)
     )
-    db.session.flush()
-    audit.record("set.return", actor_id=actor_id, object_type="agency_certification", object_id=cert.id,
-                 org_unit_id=cert.agency_id, from_state="certified", to_state="returned", comment=comment.strip())  # fmt: skip
+    if moved is None:
+        db.session.refresh(cert)
+        raise ReviewError(
+            gettext("สถานะของข้อมูลทั้งชุดเปลี่ยนไปแล้วโดยผู้อื่น (ขณะนี้: {status})", status=gettext(cert.status.label_th))
+        )
+    for name, value in {"status": move.target, **values}.items():
+        set_committed_value(cert, name, value)  # what the row now holds, without reading it again
+    _record_set(cert, action, actor_id, source, move.target, comment=comment, details=details)
+    return move.target
+
+
+def _set_move(source: SetStatus | None, action: str, role: Role | None) -> SetMove:
+    """The move SET_TRANSITIONS allows from `source` for this role, or a refusal."""
+    move = SET_TRANSITIONS.get((source, action))
+    status = gettext(source.label_th) if source else gettext("ยังไม่รับรอง")
+    if move is None:
+        raise ReviewError(gettext("ทำรายการนี้กับข้อมูลทั้งชุดไม่ได้ เพราะอยู่ในสถานะ {status}", status=status))
+    if role is not None and role not in move.roles:
+        raise ReviewError(gettext("บทบาทของคุณทำรายการนี้กับข้อมูลทั้งชุดที่{status}ไม่ได้", status=status))
+    return move
+
+
+def _record_set(
+    cert: AgencyCertification, action: str, actor_id: int | None, source: SetStatus | None, target: SetStatus,
+    comment: str | None = None, details: dict[str, Any] | None = None,
+) -> None:  # fmt: skip
+    audit.record(f"set.{action}", actor_id=actor_id, object_type="agency_certification", object_id=cert.id,
+                 org_unit_id=cert.agency_id, from_state=source.value if source else None, to_state=target.value,
+                 comment=comment, details=details)  # fmt: skip

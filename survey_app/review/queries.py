@@ -10,24 +10,23 @@ from fractions import Fraction
 from math import ceil
 from typing import Generic, TypeVar
 
+from flask import abort
 from sqlalchemy import select
 
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.i18n import N_
+from survey_app.core.scope import ScopedUser, ensure_in_scope
 from survey_app.extensions import db
 from survey_app.forms_engine.answers import Answer, AnswerState
-from survey_app.responses.models import Response, ResponseStatus
-from survey_app.review.models import AgencyCertification, AnswerSnapshot, ReviewComment, SetStatus
+from survey_app.responses.models import NOT_STARTED_LABEL, Response, ResponseStatus
+from survey_app.review.models import AgencyCertification, AnswerSnapshot, ReviewComment
 from survey_app.review.sets import SetMember
 
-STATUS_ORDER = ("not_started", "draft", "submitted", "returned", "certified", "accepted")
+NOT_STARTED = "not_started"  # a member with no response: shown and filtered beside the statuses
+# The summary's columns and the status filter, in the status machine's order; labels come from the enum.
+STATUS_COLUMNS: dict[str, str] = {NOT_STARTED: NOT_STARTED_LABEL, **{s.value: s.label_th for s in ResponseStatus}}
 STATUS_FILTER_LABELS = {
-    "not_started": N_("ยังไม่เริ่ม"),
-    "draft": N_("ฉบับร่าง"),
-    "submitted": N_("รอการรับรอง"),
-    "returned": N_("ส่งกลับแก้ไข"),
-    "certified": N_("รับรองแล้ว"),
-    "accepted": N_("จังหวัดรับแล้ว"),
+    **STATUS_COLUMNS,
     "unsent": N_("ยังไม่ส่ง (ทั้งหมด)"),
     "late": N_("ยังไม่ส่ง (เลยกำหนด)"),
 }
@@ -36,24 +35,22 @@ CHASE_LISTS = {"unsent": N_("ยังไม่ส่ง"), "overdue": N_("เ�
 PER_PAGE = 50
 
 
-RECEIVED_STATUSES = (ResponseStatus.SUBMITTED, ResponseStatus.CERTIFIED, ResponseStatus.ACCEPTED)
-
-
 def member_status(m: SetMember) -> str:
-    return m.response.status.value if m.response else "not_started"
+    """The member's status value, or NOT_STARTED."""
+    return m.response.status.value if m.response else NOT_STARTED
 
 
 def on_time(m: SetMember) -> bool | None:
     """True/False while sent (submitted, certified or accepted): first sent by its deadline or not; None
     while not sent (a returned unit is not sent until it sends again), so on time is never more than sent."""
-    if m.response is None or m.response.submitted_at is None or m.response.status not in RECEIVED_STATUSES:
+    if m.response is None or m.response.submitted_at is None or not m.response.status.sent:
         return None
     return not m.response.is_late
 
 
 def is_unsent(m: SetMember) -> bool:
     """Not sent: not started, a draft, or returned and not sent again (whatever the time)."""
-    return m.response is None or m.response.status in (ResponseStatus.DRAFT, ResponseStatus.RETURNED)
+    return m.response is None or m.response.status.editable
 
 
 def is_overdue(m: SetMember, now: datetime) -> bool:
@@ -77,17 +74,19 @@ class Summary:
     on_time: int = 0
     overdue: int = 0
 
+    columns = STATUS_COLUMNS  # what the summary shows: key -> Thai label
+
     @property
     def received(self) -> int:
-        return sum(self.counts[s] for s in ("submitted", "certified", "accepted"))
+        return sum(self.counts[s] for s in ResponseStatus.SENT)
 
     @property
     def unsent(self) -> int:
-        return sum(self.counts[s] for s in ("not_started", "draft", "returned"))
+        return self.counts[NOT_STARTED] + sum(self.counts[s] for s in ResponseStatus.EDITABLE)
 
     @property
     def certified(self) -> int:
-        return self.counts["certified"] + self.counts["accepted"]
+        return sum(self.counts[s] for s in ResponseStatus.CERTIFIED_OR_ACCEPTED)
 
     def pct(self, n: int) -> Fraction:
         """Exact: the page rounds it once, half-up (see core/figures.py)."""
@@ -166,7 +165,7 @@ def paginate(items: Sequence[T], number: int, per_page: int = PER_PAGE) -> Page[
 def set_can_be_certified(problems: list[str], cert: AgencyCertification | None) -> bool:
     """Whether the head can certify the set now: every unit certified, and the set not certified already (or
     returned by the province). The same rules operations.certify_set enforces; this only decides what to offer."""
-    return not problems and (cert is None or cert.status == SetStatus.RETURNED)
+    return not problems and (cert is None or cert.status.allows("certify"))
 
 
 def agencies_by_id(ids: set[int]) -> dict[int, OrgUnit]:
@@ -205,3 +204,12 @@ def changes_since_return(response: Response) -> dict[str, tuple[Answer | None, A
     before = {k: Answer(AnswerState(state), value) for k, (state, value) in snapshot.answers.items()}
     now = response.answer_map()
     return {k: (before.get(k), now.get(k)) for k in sorted(set(before) | set(now)) if before.get(k) != now.get(k)}
+
+
+def get_certification_or_404(user: ScopedUser, cert_id: int) -> AgencyCertification:
+    """An agency's set certification (and its letter) when the agency is in the user's scope, else 404."""
+    cert = db.session.get(AgencyCertification, cert_id)
+    if cert is None:
+        abort(404)
+    ensure_in_scope(user, cert.agency.id, cert.agency.path)
+    return cert

@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from survey_app.core.thai import fiscal_year_of, now_bangkok, thai_date
+from survey_app.core.transactions import command_transaction
 from survey_app.extensions import db
 from survey_app.forms_engine import queries as form_queries
 from survey_app.forms_engine.audience import expand
@@ -33,8 +34,8 @@ CLOSING_TIME = time(16, 30)  # a deadline falls at the end of the office day (Ba
 @click.option("--late", type=click.Choice([p.value for p in LatePolicy]), default=LatePolicy.ACCEPT.value)
 def open_command(form_key: str, fiscal_year: int | None, title: str | None, days: int, late: str) -> None:
     """Open a round of the latest published version of a form for its audience."""
-    rnd = _open(form_key, fiscal_year, title or DEMO_ROUNDS.get(form_key, form_key), days, LatePolicy(late))
-    db.session.commit()
+    with command_transaction():
+        rnd = _open(form_key, fiscal_year, title or DEMO_ROUNDS.get(form_key, form_key), days, LatePolicy(late))
     click.echo(f"เปิดรอบ {rnd.id}: {rnd.title} กำหนดส่ง {thai_date(rnd.closes_at, with_time=True)} "
                f"หน่วยงานที่ต้องตอบ {queries.expected_count(rnd.id)}")  # fmt: skip
 

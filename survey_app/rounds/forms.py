@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, ValidationErro
 from survey_app.core.i18n import gettext, lazy_gettext
 from survey_app.core.text import clean_line, clean_text
 from survey_app.core.thai import BANGKOK
+from survey_app.rounds.models import Identity
 
 
 def parse_local(value: str | None) -> datetime | None:
@@ -62,7 +63,7 @@ class OpenRoundForm(FlaskForm):
     kinds = SelectMultipleField(
         lazy_gettext("ประเภทหน่วยงานที่ต้องตอบ"), validators=[DataRequired(lazy_gettext("เลือกอย่างน้อย 1 ประเภท"))]
     )
-    identity = SelectField(lazy_gettext("การระบุตัวผู้ตอบ (แบบสอบถามรายบุคคล)"), default="anonymous")
+    identity = SelectField(lazy_gettext("การระบุตัวผู้ตอบ (แบบสอบถามรายบุคคล)"), default=Identity.ANONYMOUS.value)
 
     def validate_closes_at(self, field) -> None:  # type: ignore[no-untyped-def]
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

@@ -37,6 +37,36 @@ class RoundPhase(StrEnum):
         return {"upcoming": N_("ยังไม่เปิด"), "open": N_("เปิดรับคำตอบ"), "closed": N_("ปิดรับแล้ว")}[self.value]
 
 
+class Identity(StrEnum):
+    """How a person round knows who answered (an org round answers for its unit and ignores this)."""
+
+    ANONYMOUS = "anonymous"  # nobody is named: answers are seen only as aggregates
+    CODE = "code"  # a one-time code per person, so each person answers exactly once
+    NAME = "name"  # the respondent gives a name (in the definition language; not offered when opening a round)
+
+    @property
+    def label_th(self) -> str:
+        """The Thai label (a msgid: pass it through `gettext`/`_()` to show it)."""
+        return _IDENTITY_LABELS[self]
+
+    @property
+    def uses_codes(self) -> bool:
+        """Each person enters a one-time code the unit hands out."""
+        return self is Identity.CODE
+
+    @property
+    def asks_name(self) -> bool:
+        return self is Identity.NAME
+
+
+_IDENTITY_LABELS = {
+    Identity.ANONYMOUS: N_("ไม่ระบุตัวตน"),
+    Identity.CODE: N_("รหัสผู้ตอบใช้ครั้งเดียว (คนละ 1 ชุดพอดี)"),
+    Identity.NAME: N_("ระบุชื่อผู้ตอบ"),
+}
+OFFERED_IDENTITIES = (Identity.ANONYMOUS, Identity.CODE)  # what the province picks from when opening a round
+
+
 class Round(TimestampMixin, Base):
     """One reporting round: which form version, which fiscal year, when it opens and closes."""
 
@@ -49,7 +79,7 @@ class Round(TimestampMixin, Base):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     late_policy: Mapped[LatePolicy] = mapped_column(str_enum(LatePolicy, 20), default=LatePolicy.ACCEPT)
-    identity: Mapped[str] = mapped_column(String(20), default="anonymous")  # person rounds: anonymous | code | name
+    identity: Mapped[Identity] = mapped_column(str_enum(Identity, 20), default=Identity.ANONYMOUS)
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 

@@ -15,7 +15,7 @@ from survey_app.core.thai import display_date
 from survey_app.extensions import db
 from survey_app.forms_engine.loader import load_text
 from survey_app.forms_engine.models import FormVersion
-from survey_app.rounds.models import LatePolicy, Round, RoundUnit, new_link_token
+from survey_app.rounds.models import Identity, LatePolicy, Round, RoundUnit, new_link_token
 
 
 class RoundError(ValueError):
@@ -32,7 +32,7 @@ def open_round(
     late_policy: LatePolicy,
     kinds: Iterable[OrgKind],
     actor_id: int | None,
-    identity: str = "anonymous",
+    identity: Identity = Identity.ANONYMOUS,
 ) -> Round:
     """A new round pinned to this exact version, with every active unit of the chosen kinds expected."""
     problems = load_text(version.source_text, version.source_name).lines()
@@ -47,7 +47,7 @@ def open_round(
         opens_at=opens_at,
         closes_at=closes_at,
         late_policy=late_policy,
-        identity=identity,
+        identity=Identity(identity),
         created_by_id=actor_id,
     )
     db.session.add(rnd)
@@ -92,18 +92,3 @@ def extend_deadline(round_unit: RoundUnit, new_deadline: datetime, reason: str, 
         comment=reason.strip(),
         details={"from": old.isoformat(), "to": new_deadline.isoformat()},
     )
-
-
-def close_now(rnd: Round, actor_id: int, now: datetime) -> None:
-    """Close a round early (e.g. opened by mistake)."""
-    rnd.closes_at = now
-    db.session.flush()
-    audit.record("round.close", actor_id=actor_id, object_type="round", object_id=rnd.id)
-
-
-def ensure_link_token(round_unit: RoundUnit) -> str:
-    """Person rounds: the unit's share link token (created on first need)."""
-    if not round_unit.link_token:
-        round_unit.link_token = new_link_token()
-        db.session.flush()
-    return round_unit.link_token

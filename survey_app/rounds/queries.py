@@ -31,6 +31,22 @@ def round_units_in_scope(user: ScopedUser, round_id: int) -> Select[tuple[RoundU
     )
 
 
+def round_unit_by_code(user: ScopedUser, round_id: int, unit_code: str) -> RoundUnit | None:
+    """An expected unit of the round, by its org code, when it is in the user's scope."""
+    return db.session.scalar(round_units_in_scope(user, round_id).where(OrgUnit.code == unit_code))
+
+
+def extended_units(user: ScopedUser, round_id: int) -> list[RoundUnit]:
+    """Expected units in scope whose deadline was extended."""
+    stmt = round_units_in_scope(user, round_id).where(RoundUnit.deadline_override.is_not(None))
+    return list(db.session.scalars(stmt))
+
+
+def units_to_share(user: ScopedUser, round_id: int) -> list[RoundUnit]:
+    """Expected units in scope, in directory order (the share list and the QR sheet)."""
+    return list(db.session.scalars(round_units_in_scope(user, round_id).order_by(OrgUnit.path)))
+
+
 def get_round_unit_or_404(user: ScopedUser, round_id: int, org_unit_id: int) -> RoundUnit:
     """The unit's place in a round, or 404 when it is not expected or not in scope."""
     ru = db.session.scalar(

@@ -8,24 +8,22 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from survey_app.accounts.kinds import OrgKind
-from survey_app.accounts.models import OrgUnit
 from survey_app.core.i18n import gettext, pick
-from survey_app.core.scope import ensure_role
+from survey_app.core.permissions import PROVINCE, require_role
 from survey_app.core.thai import fiscal_year_of, now_bangkok
 from survey_app.core.web import select_choices
-from survey_app.extensions import db
 from survey_app.forms_engine import queries as form_queries
 from survey_app.forms_engine.audience import expand
 from survey_app.rounds import operations, queries
-from survey_app.rounds.blueprint import MANAGER_ROLES, bp
+from survey_app.rounds.blueprint import bp
 from survey_app.rounds.forms import ExtendForm, OpenRoundForm
-from survey_app.rounds.models import LatePolicy, RoundUnit
+from survey_app.rounds.models import OFFERED_IDENTITIES, Identity, LatePolicy
 
 
 @bp.route("/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *MANAGER_ROLES)
+    require_role(current_user, PROVINCE)
     rounds = queries.all_rounds()
     counts = {r.id: queries.expected_count(r.id) for r in rounds}
     return render_template("rounds/index.html", rounds=rounds, counts=counts, now=now_bangkok())
@@ -37,9 +35,7 @@ def _open_form() -> OpenRoundForm:
     form.form_version.choices = select_choices([(str(v.id), v.label) for v in versions])
     form.late_policy.choices = select_choices([(p.value, gettext(p.label_th)) for p in LatePolicy])
     form.kinds.choices = select_choices([(k.value, gettext(k.label_th)) for k in OrgKind])
-    form.identity.choices = select_choices(
-        [("anonymous", gettext("ไม่ระบุตัวตน")), ("code", gettext("รหัสผู้ตอบใช้ครั้งเดียว (คนละ 1 ชุดพอดี)"))]
-    )
+    form.identity.choices = select_choices([(i.value, gettext(i.label_th)) for i in OFFERED_IDENTITIES])
     if request.method == "GET":
         now = now_bangkok().replace(second=0, microsecond=0)
         form.fiscal_year.data = fiscal_year_of(now.date())
@@ -54,7 +50,7 @@ def _open_form() -> OpenRoundForm:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *MANAGER_ROLES)
+    require_role(current_user, PROVINCE)
     form = _open_form()
     if form.validate_on_submit():
         version = form_queries.get_version_or_404(form.form_version.data)
@@ -67,13 +63,12 @@ def new():  # type: ignore[no-untyped-def]
                 closes_at=form.closes_at.data,
                 late_policy=LatePolicy(form.late_policy.data),
                 kinds=[OrgKind(k) for k in form.kinds.data],
-                identity=form.identity.data if version.respondent == "person" else "anonymous",
+                identity=Identity(form.identity.data) if version.respondent == "person" else Identity.ANONYMOUS,
                 actor_id=current_user.id,
             )
         except operations.RoundError as exc:
             form.form_version.errors = [str(exc)]
         else:
-            db.session.commit()
             flash(gettext("เปิดรอบแล้ว: มีหน่วยงานที่ต้องตอบ {n} หน่วยงาน", n=queries.expected_count(rnd.id)), "success")
             return redirect(url_for("rounds.detail", round_id=rnd.id))
     return render_template("rounds/new.html", form=form), 422 if form.errors else 200
@@ -82,26 +77,21 @@ def new():  # type: ignore[no-untyped-def]
 @bp.route("/<int:round_id>", methods=["GET", "POST"])
 @login_required
 def detail(round_id: int):  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *MANAGER_ROLES)
+    require_role(current_user, PROVINCE)
     rnd = queries.get_round_or_404(round_id)
     form = ExtendForm()
     if form.validate_on_submit():
-        ru = db.session.scalar(
-            queries.round_units_in_scope(current_user, round_id).where(OrgUnit.code == form.unit_code.data)
-        )
+        ru = queries.round_unit_by_code(current_user, round_id, form.unit_code.data)
         if ru is None:
             form.unit_code.errors = [gettext("หน่วยงานนี้ไม่อยู่ในรายชื่อที่ต้องตอบรอบนี้")]
         else:
             try:
                 operations.extend_deadline(ru, form.new_deadline.data, form.reason.data, current_user.id)
-                db.session.commit()
                 flash(gettext("ขยายเวลาให้ {unit} แล้ว", unit=pick(ru.org_unit.name_th, ru.org_unit.name_en)), "success")
                 return redirect(url_for("rounds.detail", round_id=round_id))
             except operations.RoundError as exc:
                 form.new_deadline.errors = [str(exc)]
-    extended = db.session.scalars(
-        queries.round_units_in_scope(current_user, round_id).where(RoundUnit.deadline_override.is_not(None))
-    ).all()
+    extended = queries.extended_units(current_user, round_id)
     return render_template(
         "rounds/detail.html", rnd=rnd, form=form, by_kind=queries.expected_by_kind(round_id),
         total=queries.expected_count(round_id), extended=extended, now=now_bangkok(),

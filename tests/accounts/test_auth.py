@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from survey_app.accounts.models import User
 from survey_app.core.scope import Role
-from tests.conftest import csrf_token
 from tests.factories import make_unit, make_user
+from tests.fixtures.app import csrf_token
 
 
 @pytest.fixture

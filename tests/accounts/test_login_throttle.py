@@ -20,8 +20,8 @@ from survey_app.core.audit import AuditEvent
 from survey_app.core.db import utcnow
 from survey_app.core.scope import Role
 from survey_app.extensions import db
-from tests.conftest import csrf_token
 from tests.factories import make_unit, make_user
+from tests.fixtures.app import csrf_token
 
 RIGHT = "Secret-pass-123"
 WRONG = "wrong-password-1"

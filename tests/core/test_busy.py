@@ -16,8 +16,8 @@ from flask import Flask
 
 from survey_app.extensions import db
 from survey_app.responses.models import Response
-from tests.conftest import csrf_token
-from tests.responses.conftest import hidden, page, save, start
+from tests.fixtures.answering import hidden, page, save, start
+from tests.fixtures.app import csrf_token
 
 BUSY = "ระบบกำลังบันทึกงานอื่นอยู่ กรุณากดบันทึกอีกครั้ง"
 TIMEOUT_MS = 800

@@ -21,14 +21,14 @@ from survey_app.extensions import db
 from survey_app.responses.models import Upload
 from tests.core.live_server import BIN, ROOT, LiveServer, _app_spec, server_config, start_gunicorn
 from tests.factories import make_user
-from tests.responses.conftest import hidden, page, plan_round, start, world  # noqa: F401  (fixtures)
+from tests.fixtures.answering import hidden, page, start
 
 BIG_PDF = b"%PDF-1.4\n%" + b"0" * (8 * 1024 * 1024) + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TWO_HOURS = 2 * 3600
 
 
 @pytest.fixture
-def esa(app, client, auth, world, plan_round):  # type: ignore[no-untyped-def]  # noqa: F811
+def esa(app, client, auth, world, plan_round):  # type: ignore[no-untyped-def]
     """An ESA clerk signed in (the file question is for ESAs), its response started: (id, file key, section)."""
     make_user(world["x"], Role.RESPONDENT, "esa_x")
     db.session.commit()

@@ -15,7 +15,6 @@ from survey_app.reports.exports import ExportJob
 from survey_app.responses.models import ORG_SLOT, Response, Upload
 from survey_app.review.models import AgencyCertification, SetStatus
 from survey_app.sweep import GRACE, KEY_COLUMNS, sweep
-from tests.responses.conftest import plan_round, world  # noqa: F401  (fixtures)
 
 HOUR = 3600
 
@@ -40,7 +39,7 @@ def leftover_temp(storage: FileSystemStorage, age_seconds: float) -> Path:
     return path
 
 
-def test_sweep_removes_old_leftovers_and_keeps_what_rows_point_to(db, world, plan_round, tmp_path):  # noqa: F811
+def test_sweep_removes_old_leftovers_and_keeps_what_rows_point_to(db, world, plan_round, tmp_path):
     storage = FileSystemStorage(tmp_path / "store")
     response = Response(round_id=plan_round.id, org_unit_id=world["x"].id, org_slot=ORG_SLOT)
     db.session.add(response)

@@ -20,9 +20,9 @@ from survey_app.accounts.models import OrgUnit
 from survey_app.core import i18n, thai
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
-from tests.conftest import csrf_token
 from tests.factories import PASSWORD
-from tests.responses.conftest import make_round, start
+from tests.fixtures.answering import make_round, start
+from tests.fixtures.app import csrf_token
 from tests.responses.test_person_surveys import link_of
 
 ROOT = Path(__file__).resolve().parents[2]

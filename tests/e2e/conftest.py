@@ -14,10 +14,9 @@ from survey_app.core.db import write_intent
 from tests.e2e.axe import ENABLED as AXE_ENABLED
 from tests.e2e.axe import AxeWatch
 from tests.e2e.axe import report as axe_report
+from tests.e2e.helpers import PHONE
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-PHONE = {"width": 360, "height": 740}
-SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp/e2e-screens"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -106,9 +105,3 @@ def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
     if found:
         pytest.fail(axe_report(found), pytrace=False)
     return result
-
-
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Keep a screenshot of what the user saw, for people to look at (not asserted on)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

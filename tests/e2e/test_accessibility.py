@@ -15,13 +15,18 @@ from survey_app.extensions import db
 from survey_app.review.operations import certify_response
 from survey_app.rounds.models import RoundUnit
 from tests.e2e.axe import AxeWatch, check_now, report
-from tests.e2e.conftest import PHONE
-from tests.e2e.helpers import login
-from tests.e2e.test_keyboard_journeys import world  # noqa: F401  (fixture)
-from tests.responses.conftest import make_round
-from tests.review.conftest import submitted
+from tests.e2e.helpers import PHONE, login
+from tests.fixtures.answering import MINIMAL, make_round, published_world
+from tests.fixtures.review import submitted
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    """The usual province, with the minimal form (every question type) published too."""
+    return published_world(MINIMAL)
+
 
 FAULTY = """<!doctype html><html lang="th"><head><title>ทดสอบ</title></head><body><main>
 <h1>หน้าที่มีข้อบกพร่อง</h1><select id="subject"><option>ภาษาไทย</option></select>
@@ -64,7 +69,7 @@ def test_the_checker_names_rule_impact_element_and_page_even_for_a_page_left_at_
     assert '<select id="subject">' in text
 
 
-def test_the_teachers_select_is_read_out_with_its_question(live_server, phone, world):  # noqa: F811
+def test_the_teachers_select_is_read_out_with_its_question(live_server, phone, world):
     rnd = make_round(world, "tablet_satisfaction")
     token = db.session.scalar(
         select(RoundUnit.link_token).where(RoundUnit.round_id == rnd.id, RoundUnit.org_unit_id == world["a"].id)
@@ -79,7 +84,7 @@ def test_the_teachers_select_is_read_out_with_its_question(live_server, phone, w
 
 
 @pytest.fixture
-def rounds(world):  # type: ignore[no-untyped-def]  # noqa: F811
+def rounds(world):  # type: ignore[no-untyped-def]
     """A plan round with three schools' answers sent (one certified), and a person-level round."""
     plan = make_round(world)
     sent = submitted(world, plan, "a")
@@ -98,7 +103,7 @@ def visit(page, base: str, paths: list[str]) -> None:  # type: ignore[no-untyped
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_every_province_page_passes(live_server, world, rounds, device, request):  # noqa: F811
+def test_every_province_page_passes(live_server, world, rounds, device, request):
     page = request.getfixturevalue(device)
     plan, tablet, rid = rounds["plan"].id, rounds["tablet"].id, rounds["sent"].id
     version = rounds["plan"].form_version_id
@@ -134,7 +139,7 @@ def test_every_province_page_passes(live_server, world, rounds, device, request)
     page.goto(f"{live_server}/review/rounds/{plan}")
 
 
-def test_every_agency_page_passes(live_server, desktop, world, rounds):  # noqa: F811
+def test_every_agency_page_passes(live_server, desktop, world, rounds):
     plan, rid = rounds["plan"].id, rounds["sent"].id
     login(desktop, live_server, "cert_x")
     visit(
@@ -146,7 +151,7 @@ def test_every_agency_page_passes(live_server, desktop, world, rounds):  # noqa:
     assert check_now(desktop) == [], report(check_now(desktop))
 
 
-def test_every_school_page_passes_on_a_phone(live_server, phone, world, rounds):  # noqa: F811
+def test_every_school_page_passes_on_a_phone(live_server, phone, world, rounds):
     tablet, rid = rounds["tablet"].id, rounds["sent"].id
     login(phone, live_server, "school_c")  # school C has not started: the start page, then its sections
     visit(phone, live_server, ["/", f"/rounds/{rounds['plan'].id}/respond"])

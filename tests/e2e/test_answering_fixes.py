@@ -14,14 +14,12 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.forms_engine.operations import publish_files
 from survey_app.forms_engine.parsing import parse_number
 from survey_app.responses import operations
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.review.operations import return_response
-from tests.e2e.conftest import PHONE, shot
-from tests.e2e.helpers import login
-from tests.responses.conftest import ROOT, fill_all, make_round, submit
+from tests.e2e.helpers import PHONE, login, shot
+from tests.fixtures.answering import MINIMAL, fill_all, make_round, published_world, submit
 
 pytestmark = pytest.mark.e2e
 
@@ -32,13 +30,8 @@ MINUTE = 61_000  # autosave runs every minute
 
 @pytest.fixture
 def world(db):  # type: ignore[no-untyped-def]
-    from tests.factories import province_with_users
-
-    data = province_with_users()
-    paths = [*sorted((ROOT / "form_definitions").glob("*.yaml")), ROOT / "tests/forms_engine/valid/minimal.yaml"]
-    data["versions"] = {o.version.form_key: o.version for o in publish_files(paths)}
-    db.session.commit()
-    return data
+    """The usual province, with the minimal form published too."""
+    return published_world(MINIMAL)
 
 
 def draft(world, key: str = "phetchabun_plan") -> int:  # type: ignore[no-untyped-def]

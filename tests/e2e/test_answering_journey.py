@@ -12,26 +12,11 @@ from survey_app.core.scope import Role
 from survey_app.extensions import db
 from survey_app.responses.models import Response, ResponseStatus, Upload
 from survey_app.rounds.models import RoundUnit
-from tests.e2e.conftest import PHONE, shot
-from tests.e2e.helpers import answer_visible_questions, login, logout
+from tests.e2e.helpers import PHONE, answer_visible_questions, login, logout, shot
 from tests.factories import make_user
-from tests.responses.conftest import PDF, make_round
+from tests.fixtures.answering import PDF, make_round
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def world(db):  # type: ignore[no-untyped-def]
-    from survey_app.forms_engine.operations import publish_files
-    from tests.factories import province_with_users
-    from tests.responses.conftest import ROOT
-
-    data = province_with_users()
-    data["versions"] = {
-        o.version.form_key: o.version for o in publish_files(sorted((ROOT / "form_definitions").glob("*.yaml")))
-    }
-    db.session.commit()
-    return data
 
 
 def walk_to_submit(page, pdf=None) -> None:  # type: ignore[no-untyped-def]

@@ -11,16 +11,14 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.review.models import AgencyCertification, SetStatus
-from tests.e2e.conftest import shot
-from tests.e2e.helpers import login, logout
-from tests.e2e.test_answering_journey import walk_to_submit, world  # noqa: F401  (fixture)
-from tests.responses.conftest import make_round
-from tests.review.conftest import PDF_LETTER, submitted
+from tests.e2e.helpers import login, logout, shot
+from tests.fixtures.answering import make_round
+from tests.fixtures.review import PDF_LETTER, submitted
 
 pytestmark = pytest.mark.e2e
 
 
-def test_return_fix_certify_set_and_accept(live_server, desktop, phone, world, tmp_path):  # noqa: F811
+def test_return_fix_certify_set_and_accept(live_server, desktop, phone, world, tmp_path):
     rnd = make_round(world)
     a = submitted(world, rnd, "a")
     submitted(world, rnd, "b", seed=2)

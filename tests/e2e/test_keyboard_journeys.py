@@ -17,9 +17,9 @@ from survey_app.extensions import db
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.rounds.models import RoundUnit
 from tests.e2e.axe import check_now, report
-from tests.e2e.conftest import shot
+from tests.e2e.helpers import shot
 from tests.factories import PASSWORD
-from tests.responses.conftest import ROOT, make_round
+from tests.fixtures.answering import MINIMAL, make_round, published_world
 
 pytestmark = pytest.mark.e2e
 
@@ -139,14 +139,8 @@ def accessible_name(page) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def world(db):  # type: ignore[no-untyped-def]
-    from survey_app.forms_engine.operations import publish_files
-    from tests.factories import province_with_users
-
-    data = province_with_users()
-    paths = [*sorted((ROOT / "form_definitions").glob("*.yaml")), ROOT / "tests/forms_engine/valid/minimal.yaml"]
-    data["versions"] = {o.version.form_key: o.version for o in publish_files(paths)}
-    db.session.commit()
-    return data
+    """The usual province, with the minimal form published too."""
+    return published_world(MINIMAL)
 
 
 def test_a_school_signs_in_answers_meets_an_error_and_submits_by_keyboard(live_server, desktop, world):

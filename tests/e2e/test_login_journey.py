@@ -4,7 +4,7 @@ import pytest
 
 from survey_app.accounts.kinds import OrgKind
 from survey_app.core.scope import Role
-from tests.e2e.conftest import PHONE, shot
+from tests.e2e.helpers import PHONE, shot
 from tests.factories import PASSWORD, make_unit, make_user
 
 pytestmark = pytest.mark.e2e

@@ -9,16 +9,14 @@ from openpyxl import load_workbook
 from survey_app.extensions import db
 from survey_app.responses.models import Response
 from survey_app.review.operations import certify_response
-from tests.e2e.conftest import shot
-from tests.e2e.helpers import login
-from tests.e2e.test_answering_journey import world  # noqa: F401  (fixture)
-from tests.responses.conftest import make_round
-from tests.review.conftest import submitted
+from tests.e2e.helpers import login, shot
+from tests.fixtures.answering import make_round
+from tests.fixtures.review import submitted
 
 pytestmark = pytest.mark.e2e
 
 
-def test_province_filters_to_an_agency_and_downloads_the_workbook(live_server, desktop, world, tmp_path):  # noqa: F811
+def test_province_filters_to_an_agency_and_downloads_the_workbook(live_server, desktop, world, tmp_path):
     rnd = make_round(world)
     made = {}
     for i, key in enumerate(("a", "b", "x", "c")):

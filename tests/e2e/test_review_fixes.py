@@ -20,12 +20,10 @@ from survey_app.responses import operations
 from survey_app.responses.models import Response
 from survey_app.review.operations import certify_response
 from survey_app.rounds.models import RoundUnit
-from tests.e2e.conftest import SCREENSHOTS, shot
-from tests.e2e.helpers import login
-from tests.e2e.test_answering_journey import world  # noqa: F401  (fixture)
+from tests.e2e.helpers import SCREENSHOTS, login, shot
 from tests.factories import make_unit
-from tests.responses.conftest import make_round
-from tests.review.conftest import FAKE_FILES, PDF_LETTER, submitted
+from tests.fixtures.answering import make_round
+from tests.fixtures.review import FAKE_FILES, PDF_LETTER, submitted
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +59,7 @@ def sent_by(units, rnd, key: str, user: str, seed: int = 1) -> Response:  # type
     return response
 
 
-def test_refused_return_keeps_the_comments_and_history_reads_in_thai(live_server, desktop, phone, world):  # noqa: F811
+def test_refused_return_keeps_the_comments_and_history_reads_in_thai(live_server, desktop, phone, world):
     world["school_a"].display_name = "นางสมใจ ใจดี"
     world["cert_x"].display_name = "นายตรวจ ละเอียด"
     rnd = make_round(world)
@@ -103,7 +101,7 @@ def test_refused_return_keeps_the_comments_and_history_reads_in_thai(live_server
     shot(phone, "history-in-words-phone")
 
 
-def test_dashboard_searches_pages_and_chases_before_the_deadline(live_server, desktop, phone, world, tmp_path):  # noqa: F811
+def test_dashboard_searches_pages_and_chases_before_the_deadline(live_server, desktop, phone, world, tmp_path):
     for n in range(60):
         make_unit(OrgKind.BASIC_SCHOOL, world["x"], f"โรงเรียนบ้านนา {n:02d}", f"N{n:07d}")
     db.session.commit()
@@ -144,7 +142,7 @@ def test_dashboard_searches_pages_and_chases_before_the_deadline(live_server, de
     shot(phone, "dashboard-search-phone")
 
 
-def test_province_prints_a_poster_and_a_qr_sheet(live_server, desktop, world):  # noqa: F811
+def test_province_prints_a_poster_and_a_qr_sheet(live_server, desktop, world):
     rnd = make_round(world, "tablet_satisfaction")
     expected = db.session.scalars(db.select(RoundUnit).where(RoundUnit.round_id == rnd.id)).all()
     link_a = next(f"/s/{ru.link_token}" for ru in expected if ru.org_unit_id == world["a"].id)
@@ -178,7 +176,7 @@ def test_province_prints_a_poster_and_a_qr_sheet(live_server, desktop, world):  
     assert pages == math.ceil(len(expected) / 6)  # six schools to a page
 
 
-def test_set_letter_offered_once_and_report_file_names_are_links(live_server, desktop, world, tmp_path):  # noqa: F811
+def test_set_letter_offered_once_and_report_file_names_are_links(live_server, desktop, world, tmp_path):
     rnd = make_round(world)
     for key in ("a", "b", "x"):
         certify_response(submitted(world, rnd, key, seed=ord(key)), None)
@@ -211,7 +209,7 @@ def test_set_letter_offered_once_and_report_file_names_are_links(live_server, de
     assert {file_links.nth(i).get_attribute("href") for i in range(file_links.count())} == {"/uploads/0"}
 
 
-def test_charts_keep_their_labels_on_a_phone(live_server, phone, desktop, world):  # noqa: F811
+def test_charts_keep_their_labels_on_a_phone(live_server, phone, desktop, world):
     rnd = make_round(world)
     for key in ("a", "b", "x", "c"):
         certify_response(submitted(world, rnd, key, seed=ord(key)), None)

@@ -12,14 +12,13 @@ from survey_app.extensions import db
 from survey_app.responses import operations
 from tests.e2e.helpers import login
 from tests.factories import make_user
-from tests.responses.conftest import make_round, plan_round, world  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.e2e
 
 SECTION_3 = 2  # strategy_3: q_3_1_3 asks ESAs for files of at most 10 MB
 
 
-def test_an_oversized_file_is_refused_beside_the_field_and_the_typing_stays(live_server, desktop, world, plan_round):  # noqa: F811
+def test_an_oversized_file_is_refused_beside_the_field_and_the_typing_stays(live_server, desktop, world, plan_round):
     make_user(world["x"], Role.RESPONDENT, "esa_x")
     response = operations.start_org_response(plan_round, world["x"], None)
     db.session.commit()

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from survey_app.forms_engine.operations import publish_files
+from survey_app.forms_engine.qtypes.base import NONE_VALUE
 from survey_app.forms_engine.sample import sample_answers
-from survey_app.forms_engine.type_base import NONE_VALUE
-from tests.conftest import csrf_token
 from tests.factories import province_with_users
+from tests.fixtures.app import csrf_token
 from tests.forms_engine.helpers import post_data
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ from survey_app.forms_engine.builder import completeness, form_class, read_secti
 from survey_app.forms_engine.loader import load_file, load_text
 from survey_app.forms_engine.models import FormVersion
 from survey_app.forms_engine.operations import publish_files
-from tests.conftest import csrf_token
 from tests.factories import province_with_users
+from tests.fixtures.app import csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITION_FILES = [

@@ -15,8 +15,8 @@ from survey_app.core.db import utcnow
 from survey_app.extensions import db
 from survey_app.reports.data import Filters
 from survey_app.reports.exports import ExportJob, request_job
-from tests.conftest import IsolatedClient, csrf_token
-from tests.reports.test_report_pages import reported, wait_for  # noqa: F401  (fixture)
+from tests.fixtures.app import IsolatedClient, csrf_token
+from tests.fixtures.reports import wait_for
 
 DRIVER_WORDS = ("QueuePool", "sqlite", "psycopg", "OperationalError", "Traceback", "Error")
 STOPPED = "การสร้างรายงานหยุดกลางคัน (ระบบเริ่มทำงานใหม่) กรุณาลองอีกครั้ง"
@@ -43,7 +43,7 @@ def _login(client, username: str) -> None:  # type: ignore[no-untyped-def]
     assert client.post("/login", data={"username": username, "password": "Secret-pass-123", "csrf_token": token})
 
 
-def test_twenty_exports_at_once_from_one_browser_never_fail(small_pool_app, reported):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_twenty_exports_at_once_from_one_browser_never_fail(small_pool_app, reported):  # type: ignore[no-untyped-def]
     _world, rnd = reported
     round_id = rnd.id  # the threads below have no app context to load it in
     browser = small_pool_app.test_client()
@@ -91,7 +91,7 @@ def test_twenty_exports_at_once_from_one_browser_never_fail(small_pool_app, repo
         assert "กรุณารอให้เสร็จก่อน" in html or "/reports/rounds/" in waited_back[0]
 
 
-def test_the_same_export_again_is_the_same_job_and_a_full_queue_asks_to_wait(app, client, auth, reported):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_same_export_again_is_the_same_job_and_a_full_queue_asks_to_wait(app, client, auth, reported):  # type: ignore[no-untyped-def]
     world, rnd = reported
     auth.login("province")
     user = world["province"]
@@ -113,7 +113,7 @@ def test_the_same_export_again_is_the_same_job_and_a_full_queue_asks_to_wait(app
     assert db.session.query(ExportJob).count() == 5
 
 
-def test_a_job_whose_worker_died_shows_failed_with_try_again(app, client, auth, reported):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_job_whose_worker_died_shows_failed_with_try_again(app, client, auth, reported):  # type: ignore[no-untyped-def]
     world, rnd = reported
     auth.login("province")
     now = utcnow()
@@ -143,7 +143,7 @@ def test_a_job_whose_worker_died_shows_failed_with_try_again(app, client, auth, 
     assert wait_for(new_id).status == "done"
 
 
-def test_a_driver_message_stored_by_an_older_version_is_never_shown(app, client, auth, reported):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_driver_message_stored_by_an_older_version_is_never_shown(app, client, auth, reported):  # type: ignore[no-untyped-def]
     world, rnd = reported
     auth.login("province")
     old = ExportJob(user_id=world["province"].id, round_id=rnd.id, params={"filters": {}, "format": "xlsx", "codes": False},
@@ -155,7 +155,7 @@ def test_a_driver_message_stored_by_an_older_version_is_never_shown(app, client,
     assert client.get(f"/reports/exports/{old.id}.json").get_json()["error"] == FAILED
 
 
-def test_the_finished_export_is_one_link_named_after_the_form_year_and_agency(app, client, auth, reported):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_finished_export_is_one_link_named_after_the_form_year_and_agency(app, client, auth, reported):  # type: ignore[no-untyped-def]
     _world, rnd = reported
     auth.login("cert_x")  # a certifier's report covers its own agency, X0000001
     token = csrf_token(client, f"/reports/rounds/{rnd.id}")

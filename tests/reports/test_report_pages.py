@@ -1,28 +1,11 @@
 """Report pages and downloads are scoped like everything else; exports run off the request."""
 
 import io
-import time
 
-import pytest
 from openpyxl import load_workbook
 
-from survey_app.core.db import write_intent
-from survey_app.extensions import db
-from survey_app.reports.exports import ExportJob
-from survey_app.review.operations import certify_response
-from tests.conftest import csrf_token
-from tests.responses.conftest import make_round
-from tests.review.conftest import submitted
-
-
-@pytest.fixture
-def reported(world):  # type: ignore[no-untyped-def]
-    rnd = make_round(world)
-    for i, key in enumerate(("a", "b", "c", "x")):
-        response = submitted(world, rnd, key, seed=i)
-        certify_response(response, None)
-    db.session.commit()
-    return world, rnd
+from tests.fixtures.app import csrf_token
+from tests.fixtures.reports import wait_for
 
 
 def test_province_report_covers_everyone(client, auth, reported):
@@ -54,18 +37,6 @@ def test_filters_narrow_the_figures(client, auth, reported):
     assert 'data-testid="respondents">1<' in html
     html = client.get(f"/reports/rounds/{rnd.id}?status=all&kind=basic_school").get_data(as_text=True)
     assert 'data-testid="respondents">3<' in html
-
-
-def wait_for(job_id: int, timeout: float = 30.0) -> ExportJob:
-    write_intent.set(False)  # this thread only reads while it waits
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.rollback()  # end our snapshot (and any lock) so the export thread can write
-        job = db.session.get(ExportJob, job_id)
-        if job.status in ("done", "failed"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError("export did not finish")
 
 
 def test_export_runs_in_the_background_and_only_its_owner_downloads(app, client, auth, reported):

@@ -20,15 +20,15 @@ from survey_app.core.storage import storage_for
 from survey_app.extensions import db
 from survey_app.forms_engine.answers import AnswerState
 from survey_app.forms_engine.loader import load_file
-from survey_app.reports.aggregate import Table
+from survey_app.forms_engine.results import Table
 from survey_app.reports.build import build_report
 from survey_app.reports.data import Filters, RoundData
 from survey_app.reports.raw import UploadRow, raw_table, zip_path
 from survey_app.reports.writers import write_csv, write_uploads_zip, write_workbook
 from survey_app.responses.models import Answer, Upload
 from survey_app.review.operations import certify_response
-from tests.responses.conftest import ROOT, make_round, world  # noqa: F401  (fixtures)
-from tests.review.conftest import submitted
+from tests.fixtures.answering import ROOT, make_round
+from tests.fixtures.review import submitted
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 INJECTED = ['=HYPERLINK("http://evil.example","คลิก")', "+1", "-1", "@x"]
@@ -60,7 +60,7 @@ def _attach_pdf(app, response_id: int) -> Upload:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def plan(app, world):  # type: ignore[no-untyped-def]  # noqa: F811
+def plan(app, world):  # type: ignore[no-untyped-def]
     """Three certified responses (agency X itself and its schools A and B) with tricky answers in them."""
     rnd = make_round(world)
     x, a, b = (submitted(world, rnd, key, seed) for key, seed in (("x", 1), ("a", 2), ("b", 3)))

@@ -16,8 +16,8 @@ from survey_app.extensions import db
 from survey_app.forms_engine.operations import publish_files
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.review.operations import certify_response, return_response
-from tests.conftest import csrf_token
-from tests.responses.conftest import ROOT, fill_all, hidden, make_round, page, save, start, submit
+from tests.fixtures.answering import ROOT, fill_all, hidden, make_round, page, save, start, submit
+from tests.fixtures.app import csrf_token
 
 MINIMAL = ROOT / "tests" / "forms_engine" / "valid" / "minimal.yaml"
 SECTION_4 = 3  # strategy_4 of phetchabun_plan: 4.1.2 and 4.1.3 (4.1.3 ≤ 4.1.2, shown when 4.1.2 > 0)

@@ -20,8 +20,8 @@ from survey_app.responses.models import Response
 from survey_app.responses.person import device_hash
 from survey_app.responses.views import person as person_views
 from survey_app.rounds.queries import round_unit_by_token
-from tests.conftest import csrf_token
-from tests.responses.conftest import hidden, make_round
+from tests.fixtures.answering import hidden, make_round
+from tests.fixtures.app import csrf_token
 from tests.responses.test_person_surveys import complete_post, link_of, person_count
 
 ALREADY = "อุปกรณ์นี้ส่งคำตอบแบบสอบถามนี้แล้ว"

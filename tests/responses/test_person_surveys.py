@@ -9,9 +9,9 @@ from survey_app.extensions import db
 from survey_app.forms_engine.sample import sample_answers
 from survey_app.responses.models import PersonCode, Response, ResponseStatus
 from survey_app.rounds.models import RoundUnit
-from tests.conftest import csrf_token
+from tests.fixtures.answering import make_round
+from tests.fixtures.app import csrf_token
 from tests.forms_engine.helpers import post_data
-from tests.responses.conftest import make_round
 
 
 def link_of(world, rnd, unit_key="a"):  # type: ignore[no-untyped-def]

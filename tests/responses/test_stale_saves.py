@@ -11,7 +11,7 @@ from survey_app.extensions import db
 from survey_app.responses import operations
 from survey_app.responses.models import Answer, Response, ResponseStatus
 from survey_app.rounds.models import RoundUnit
-from tests.responses.conftest import fill_all, hidden, page, save, start, submit
+from tests.fixtures.answering import fill_all, hidden, page, save, start, submit
 
 
 @pytest.mark.parametrize("version", [None, "", "0", "abc", "-1", "๑", "99999999999999999999"])

@@ -14,7 +14,7 @@ from survey_app.forms_engine.answers import NONE_ANSWER, Answer, AnswerState
 from survey_app.forms_engine.builder import SectionRead, typed_none_warnings
 from survey_app.responses import operations
 from survey_app.responses.models import Response
-from tests.responses.conftest import hidden, make_round, page, save, start
+from tests.fixtures.answering import hidden, make_round, page, save, start
 
 WARNING = 'ให้ติ๊กช่อง "ไม่มี" แทนการพิมพ์'
 TEXT, LONG_TEXT = "q_1_1_2", "q_1_3_2"  # section 0 of the plan: text and long_text, both with a "ไม่มี" switch

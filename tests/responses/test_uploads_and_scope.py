@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.responses.models import Response, Upload
-from tests.conftest import csrf_token
-from tests.responses.conftest import PDF, hidden, page, save, start
+from tests.fixtures.answering import PDF, hidden, page, save, start
+from tests.fixtures.app import csrf_token
 
 EVIL = b"<html><body><script>alert(document.cookie)</script></body></html>"
 

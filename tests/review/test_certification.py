@@ -13,10 +13,10 @@ from survey_app.extensions import db
 from survey_app.forms_engine.answers import NONE_ANSWER, Answer
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.review.models import AgencyCertification, SetStatus
-from tests.conftest import csrf_token
+from tests.fixtures.answering import make_round, save
+from tests.fixtures.app import csrf_token
+from tests.fixtures.review import PDF_LETTER, submitted
 from tests.forms_engine.helpers import post_data
-from tests.responses.conftest import make_round, save
-from tests.review.conftest import PDF_LETTER, submitted
 
 
 def post(client, url: str, **data):  # type: ignore[no-untyped-def]

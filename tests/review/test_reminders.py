@@ -9,7 +9,7 @@ from sqlalchemy import select
 from survey_app.accounts.models import User
 from survey_app.extensions import db
 from survey_app.review.models import Notification
-from tests.review.conftest import submitted
+from tests.fixtures.review import submitted
 
 
 class Inbox:

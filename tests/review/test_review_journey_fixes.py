@@ -17,10 +17,10 @@ from survey_app.responses.models import Response, ResponseStatus
 from survey_app.review.models import ReviewComment
 from survey_app.review.operations import certify_response
 from survey_app.rounds.models import RoundUnit
-from tests.conftest import csrf_token
 from tests.factories import make_unit
-from tests.responses.conftest import fill_all, make_round, start, submit
-from tests.review.conftest import PDF_LETTER, submitted
+from tests.fixtures.answering import fill_all, make_round, start, submit
+from tests.fixtures.app import csrf_token
+from tests.fixtures.review import PDF_LETTER, submitted
 from tests.review.test_certification import post, status_of
 
 

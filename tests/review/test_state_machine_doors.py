@@ -11,7 +11,7 @@ import pytest
 from survey_app.extensions import db
 from survey_app.responses.models import ResponseStatus
 from survey_app.review.models import ReviewComment
-from tests.review.conftest import PDF_LETTER, submitted
+from tests.fixtures.review import PDF_LETTER, submitted
 from tests.review.test_certification import post, status_of
 
 

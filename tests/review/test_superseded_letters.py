@@ -10,7 +10,7 @@ from survey_app.core.storage import storage_for
 from survey_app.extensions import db
 from survey_app.review.models import AgencyCertification, SupersededLetter
 from survey_app.sweep import sweep
-from tests.review.conftest import submitted
+from tests.fixtures.review import submitted
 from tests.review.test_certification import post
 
 FIRST = b"%PDF-1.4\n% first letter\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

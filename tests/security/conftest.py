@@ -5,11 +5,11 @@ import pytest
 from survey_app.core.scope import Role
 from survey_app.extensions import db
 from tests.factories import make_user
-from tests.responses.conftest import plan_round, start, world  # noqa: F401  (fixtures)
+from tests.fixtures.answering import start
 
 
 @pytest.fixture
-def esa(client, auth, world, plan_round):  # type: ignore[no-untyped-def]  # noqa: F811  (fixtures by name)
+def esa(client, auth, world, plan_round):  # type: ignore[no-untyped-def]
     """An ESA respondent logged in, its plan response started: (response id, file question, its section)."""
     make_user(world["x"], Role.RESPONDENT, "esa_x")
     db.session.commit()

@@ -10,9 +10,9 @@ import pytest
 
 from survey_app.forms_engine.operations import publish_files
 from survey_app.forms_engine.queries import latest_versions
-from tests.conftest import csrf_token
 from tests.factories import province_with_users
-from tests.responses.conftest import ROOT
+from tests.fixtures.answering import ROOT
+from tests.fixtures.app import csrf_token
 from tests.security.world import PERSONAS, Objects, add_upload, attach_to_answer, build, client_for, restore_passwords
 
 OK, NOT_FOUND, FORBIDDEN, LOGIN = "ok", "404", "403", "login"

@@ -17,7 +17,7 @@ from survey_app import backup
 from survey_app.accounts.models import UserSession
 from survey_app.extensions import db
 from survey_app.responses.models import Upload
-from tests.responses.conftest import PDF, save
+from tests.fixtures.answering import PDF, save
 
 
 def archive_texts(path: Path) -> dict[str, bytes]:

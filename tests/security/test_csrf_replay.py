@@ -11,9 +11,9 @@ from __future__ import annotations
 from survey_app.core.replay import draft_marker
 from survey_app.extensions import db
 from survey_app.responses.models import Response, ResponseStatus
-from tests.conftest import csrf_token
-from tests.responses.conftest import hidden, page, start
-from tests.review.conftest import submitted
+from tests.fixtures.answering import hidden, page, start
+from tests.fixtures.app import csrf_token
+from tests.fixtures.review import submitted
 
 ATTACK = "ข้อความของผู้โจมตี"
 

@@ -17,9 +17,9 @@ from survey_app.core.audit import AuditEvent
 from survey_app.core.scope import Role
 from survey_app.extensions import db
 from survey_app.responses.models import Response, ResponseStatus, Upload
-from tests.conftest import csrf_token
 from tests.factories import make_user
-from tests.responses.conftest import PDF, fill_all, save, start
+from tests.fixtures.answering import PDF, fill_all, save, start
+from tests.fixtures.app import csrf_token
 
 
 def test_concurrent_writers_never_see_database_is_locked(app, client, auth, world, plan_round):

@@ -19,8 +19,8 @@ from survey_app.reports.data import Filters
 from survey_app.reports.writers import write_csv, write_workbook
 from survey_app.responses.models import Answer, Response
 from survey_app.review.operations import certify_response
-from tests.responses.conftest import make_round, page, save, start
-from tests.review.conftest import submitted
+from tests.fixtures.answering import make_round, page, save, start
+from tests.fixtures.review import submitted
 
 XSS = [
     '<script>alert("x")</script>',

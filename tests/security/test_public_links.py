@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Auth
-from tests.responses.conftest import make_round
+from tests.fixtures.answering import make_round
+from tests.fixtures.app import Auth
 
 
 @pytest.fixture

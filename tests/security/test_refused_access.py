@@ -16,9 +16,9 @@ from survey_app.extensions import db
 from survey_app.reports.exports import ExportJob
 from survey_app.responses import queries
 from survey_app.responses.models import Response, Upload
-from tests.conftest import csrf_token
 from tests.core.live_server import server_config, start_flask_run, start_gunicorn
-from tests.responses.conftest import PDF, save
+from tests.fixtures.answering import PDF, save
+from tests.fixtures.app import csrf_token
 
 
 def refusals() -> list[AuditEvent]:

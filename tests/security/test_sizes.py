@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.responses.conftest import save, start
+from tests.fixtures.answering import save, start
 
 
 def test_an_oversized_post_is_answered_briefly_with_a_way_back_to_the_form(client, auth, plan_round):

@@ -8,8 +8,8 @@ from survey_app.core.thai import now_bangkok
 from survey_app.extensions import db
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.rounds.models import LatePolicy
-from tests.conftest import csrf_token
-from tests.responses.conftest import fill_all, make_round, page, save, start
+from tests.fixtures.answering import fill_all, make_round, page, save, start
+from tests.fixtures.app import csrf_token
 
 
 def test_hidden_org_round_status_and_year_fields_are_ignored(client, auth, world, plan_round):

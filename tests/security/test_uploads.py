@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.responses.models import Response, Upload
-from tests.responses.conftest import PDF, save
+from tests.fixtures.answering import PDF, save
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML = b"<!doctype html><html><script>alert(document.cookie)</script></html>"

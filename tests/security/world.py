@@ -21,10 +21,10 @@ from survey_app.responses import operations
 from survey_app.responses.models import Response, Upload
 from survey_app.review.models import AgencyCertification, SetStatus
 from survey_app.rounds.models import RoundUnit
-from tests.conftest import csrf_token
 from tests.factories import PASSWORD
-from tests.responses.conftest import PDF, make_round
-from tests.review.conftest import submitted
+from tests.fixtures.answering import PDF, make_round
+from tests.fixtures.app import csrf_token
+from tests.fixtures.review import submitted
 
 PERSONAS = ("anon", "school_a", "school_b", "cert_x", "cert_y", "province", "sysadmin")
 

@@ -6,9 +6,9 @@ from flask import abort, current_app, flash, redirect, send_file, url_for
 from flask_login import current_user, login_required
 
 from survey_app.core.i18n import gettext
-from survey_app.core.scope import Role
+from survey_app.core.permissions import may_edit, require_answers_for
 from survey_app.core.storage import storage_for
-from survey_app.extensions import db
+from survey_app.core.transactions import commit_now
 from survey_app.forms_engine.builder import section_of
 from survey_app.responses import queries
 from survey_app.responses.blueprint import bp
@@ -64,15 +64,14 @@ def remove(upload_id: int):  # type: ignore[no-untyped-def]
     """Take a file out of a draft answer (the respondent's own unit only)."""
     upload = queries.get_upload_or_404(current_user, upload_id)
     response = upload.response
-    if current_user.role != Role.RESPONDENT or current_user.org_unit_id != response.org_unit_id:
-        abort(403)
+    require_answers_for(current_user, response.org_unit_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if not response.status.editable:
+    if not may_edit(current_user, response):
         flash(gettext("แบบสอบถามนี้ส่งแล้ว ลบไฟล์ไม่ได้"), "error")
     else:
         key = remove_upload(upload, current_user.id)
-        db.session.commit()
+        commit_now()  # the file is deleted only once no committed row points to it
         discard_keys([key])
         flash(gettext("ลบไฟล์ {name} แล้ว", name=upload.original_name), "info")
     defn = response.round.form_version.parsed

@@ -3,7 +3,6 @@ And, for the unit's own users, the page that shares the link (with a printable Q
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -25,21 +24,22 @@ from markupsafe import Markup
 from survey_app.accounts.models import OrgUnit
 from survey_app.core import ratelimit
 from survey_app.core.i18n import N_, gettext
+from survey_app.core.permissions import REVIEWERS, require_role
 from survey_app.core.ratelimit import Limit
-from survey_app.core.scope import Role, ensure_role
 from survey_app.core.thai import now_bangkok
+from survey_app.core.transactions import commit_now
 from survey_app.core.web import public_url
 from survey_app.extensions import db
 from survey_app.forms_engine.builder import form_data, page_helpers
 from survey_app.responses import queries
 from survey_app.responses.blueprint import bp
 from survey_app.responses.forms import ActionForm
-from survey_app.responses.models import PersonCode
 from survey_app.responses.person import (
     again_allowed,
     again_token,
     claim_code,
     device_hash,
+    issue_codes,
     new_answered_mark,
     new_device_id,
     read_whole,
@@ -48,7 +48,7 @@ from survey_app.responses.person import (
     whole_form_class,
 )
 from survey_app.rounds import queries as round_queries
-from survey_app.rounds.models import LatePolicy, Round, RoundPhase, RoundUnit
+from survey_app.rounds.models import Identity, LatePolicy, Round, RoundPhase, RoundUnit
 
 # One browser (device cookie) on one unit's link: a person correcting and re-sending the form stays far below.
 POSTS_PER_WINDOW = 30
@@ -62,8 +62,6 @@ MINUTE_ANSWERS, MINUTE_SECONDS = 20, 60
 DEVICE_COOKIE = "survey_device"
 DEVICE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers keep
 ANSWERED_MAX_AGE = 180 * 24 * 3600
-# Who may see the links of units other than their own (within their scope): agencies and the province.
-SHARING_ROLES = (Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
 RATE_MESSAGE = N_("ส่งคำตอบถี่เกินไป กรุณารอสักครู่แล้วกดส่งอีกครั้ง (คำตอบของท่านยังอยู่ในแบบฟอร์ม)")
 
 
@@ -110,7 +108,7 @@ def _receive(ru: RoundUnit, token: str, now: datetime, device: str, again: str):
     form = whole_form_class(defn, rnd.form_version.content_hash)()
     hashed = device_hash(rnd.id, device)
     allowed = ratelimit.allow(f"person-device:{hashed[:40]}:{ru.id}", POSTS_PER_WINDOW, WINDOW_SECONDS)
-    db.session.commit()  # the count stands even when this post is refused below
+    commit_now()  # (b) the count stands even when this post is refused below
     if not allowed:
         return render_template("responses/person_closed.html", ru=ru, phase="rate"), 429
     if not form.validate_on_submit():
@@ -125,7 +123,6 @@ def _receive(ru: RoundUnit, token: str, now: datetime, device: str, again: str):
         db.session.rollback()
         return _render(ru, defn, form, read.answers, read.errors, kind, again), 422
     record_person_response(ru, defn, read.answers, now, code_row, device_hash=hashed)
-    db.session.commit()
     response = make_response(redirect(url_for("responses.person_thanks", token=token)))
     response.set_cookie(_answered_cookie(rnd.id), new_answered_mark(), max_age=ANSWERED_MAX_AGE, **_cookie_flags())
     return response
@@ -140,7 +137,7 @@ def _unit_allows(ru: RoundUnit) -> bool:
             Limit(f"person-minute:{address}:{ru.id}", MINUTE_ANSWERS, MINUTE_SECONDS),
         ]
     )
-    db.session.commit()
+    commit_now()  # (b) the count stands even when the answer is refused
     return allowed
 
 
@@ -166,8 +163,8 @@ def _cookie_flags() -> dict[str, Any]:
     return {"httponly": True, "samesite": "Lax", "secure": bool(current_app.config.get("SESSION_COOKIE_SECURE"))}
 
 
-def _code(ru, identity: str):  # type: ignore[no-untyped-def]
-    if identity != "code":
+def _code(ru, identity: Identity):  # type: ignore[no-untyped-def]
+    if not identity.uses_codes:
         return None, None
     typed = (request.form.get("respondent_code") or "").strip()
     if not typed:
@@ -200,15 +197,11 @@ def share(round_id: int):  # type: ignore[no-untyped-def]
     unit_id = request.args.get("unit", type=int) or current_user.org_unit_id
     ru = _person_round_unit_or_404(round_id, unit_id)
     form = ActionForm()
-    if request.method == "POST" and form.validate_on_submit() and ru.round.identity == "code":
-        count = min(max(request.form.get("count", 0, type=int), 1), 500)
-        db.session.add_all(PersonCode(round_unit_id=ru.id, code=_new_code()) for _ in range(count))
-        db.session.commit()
+    if request.method == "POST" and form.validate_on_submit() and ru.round.identity.uses_codes:
+        issue_codes(ru, request.form.get("count", 0, type=int), current_user.id)
         return redirect(url_for("responses.share", round_id=round_id, unit=_unit_arg(ru)))
     link = survey_link(ru)
-    codes = db.session.scalars(
-        db.select(PersonCode).where(PersonCode.round_unit_id == ru.id).order_by(PersonCode.id)
-    ).all()
+    codes = queries.person_codes(ru.id)
     return render_template(
         "responses/share.html", ru=ru, link=link, qr=survey_qr(link, ru.org_unit.name_th), form=form, codes=codes,
         answered=queries.person_response_count(round_id, ru.org_unit_id), unit_arg=_unit_arg(ru),
@@ -274,12 +267,11 @@ def share_sheet(round_id: int):  # type: ignore[no-untyped-def]
 
 def _units_to_share(round_id: int) -> tuple[Round, list[RoundUnit]]:
     """The round's expected units in the user's scope (optionally under one `agency`), in directory order."""
-    ensure_role(current_user, *SHARING_ROLES)
+    require_role(current_user, REVIEWERS)  # other units' links: agencies and the province
     rnd = round_queries.get_round_or_404(round_id)
     if not rnd.per_person:
         abort(404)
-    stmt = round_queries.round_units_in_scope(current_user, round_id).order_by(OrgUnit.path)
-    units = list(db.session.scalars(stmt))
+    units = round_queries.units_to_share(current_user, round_id)
     agency_id = request.args.get("agency", type=int)
     if agency_id:
         units = [ru for ru in units if f"/{agency_id}/" in ru.org_unit.path]
@@ -290,8 +282,3 @@ def share_agencies(units: list[RoundUnit]) -> list[OrgUnit]:
     """The units' parents, to narrow a long province list to one agency (empty when there is only one)."""
     parents = {ru.org_unit.parent.id: ru.org_unit.parent for ru in units if ru.org_unit.parent is not None}
     return sorted(parents.values(), key=lambda u: u.path) if len(parents) > 1 else []
-
-
-def _new_code() -> str:
-    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(8))

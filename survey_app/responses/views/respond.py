@@ -6,7 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 
 from survey_app.core.i18n import gettext
-from survey_app.core.scope import Role
+from survey_app.core.permissions import answers_for, may_edit, require_answers_for
 from survey_app.core.thai import display_date, now_bangkok
 from survey_app.extensions import db
 from survey_app.forms_engine.builder import completeness, merge, question_title, read_section, section_of
@@ -28,16 +28,6 @@ from survey_app.responses.saving import SaveAttempt, save_section
 from survey_app.rounds import queries as round_queries
 
 
-def _own(response: Response) -> bool:
-    """The unit's own respondents answer for it."""
-    return current_user.role == Role.RESPONDENT and current_user.org_unit_id == response.org_unit_id
-
-
-def _own_editable(response: Response) -> bool:
-    """Only the unit's own respondents edit its answers, and only while it is a draft or returned."""
-    return _own(response) and response.status.editable
-
-
 @bp.route("/rounds/<int:round_id>/respond")
 @login_required
 def round_entry(round_id: int):  # type: ignore[no-untyped-def]
@@ -54,10 +44,9 @@ def round_entry(round_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def start(round_id: int):  # type: ignore[no-untyped-def]
     ru = round_queries.get_round_unit_or_404(current_user, round_id, current_user.org_unit_id)
-    if current_user.role != Role.RESPONDENT or ru.round.per_person or not ActionForm().validate_on_submit():
+    if not answers_for(current_user, ru.org_unit_id) or ru.round.per_person or not ActionForm().validate_on_submit():
         abort(403)
     response = operations.start_org_response(ru.round, ru.org_unit, current_user.id)
-    db.session.commit()
     return redirect(url_for("responses.section", response_id=response.id, index=0))
 
 
@@ -68,8 +57,8 @@ def section(response_id: int, index: int):  # type: ignore[no-untyped-def]
     defn = response.round.form_version.parsed
     if not 0 <= index < len(defn.sections):
         abort(404)
-    if not _own_editable(response):
-        if request.method == "POST" and _own(response):
+    if not may_edit(current_user, response):
+        if request.method == "POST" and answers_for(current_user, response.org_unit_id):
             return _too_late(response, index, SaveAttempt(form=section_form(response, index, posted=True)))
         return redirect(url_for("responses.view", response_id=response.id))
     if request.method == "GET":
@@ -166,8 +155,7 @@ def _autosave_reply(response: Response, attempt: SaveAttempt):  # type: ignore[n
 def review_submit(response_id: int):  # type: ignore[no-untyped-def]
     """Check everything, then submit once; a repeated POST says 'already submitted'."""
     response = queries.get_response_or_404(current_user, response_id)
-    if current_user.role != Role.RESPONDENT or current_user.org_unit_id != response.org_unit_id:
-        abort(403)
+    require_answers_for(current_user, response.org_unit_id)
     ru = round_queries.get_round_unit_or_404(current_user, response.round_id, response.org_unit_id)
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -187,14 +175,13 @@ def _submit(response: Response, ru):  # type: ignore[no-untyped-def]
     try:
         outcome = operations.submit(response, ru, current_user.id, now_bangkok())
     except operations.Incomplete as exc:
-        db.session.commit()  # keeps the pruning of hidden answers
+        # nothing rolled back: the request commits the pruning of hidden answers
         flash(str(exc), "error")
         return redirect(url_for("responses.review_submit", response_id=response.id))
     except operations.ResponseError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("responses.review_submit", response_id=response.id))
-    db.session.commit()
     if outcome.already:
         flash(gettext("แบบสอบถามนี้ส่งแล้ว ไม่มีการส่งซ้ำ"), "info")
     elif outcome.late:
@@ -217,7 +204,7 @@ def view(response_id: int):  # type: ignore[no-untyped-def]
         defn=defn,
         rows=display_rows(defn, response.answer_map(), kind),
         history=queries.history(response),
-        can_edit=_own_editable(response),
+        can_edit=may_edit(current_user, response),
         first_section=_first_section(response, defn, kind),
     )
 

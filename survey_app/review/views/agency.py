@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from survey_app.accounts import queries as account_queries
 from survey_app.accounts.kinds import OrgKind
 from survey_app.core.i18n import gettext, pick
-from survey_app.core.scope import Role, ensure_role
+from survey_app.core.permissions import PROVINCE, REVIEWERS, require_role, sees_every_agency
 from survey_app.core.thai import now_bangkok
 from survey_app.core.web import select_choices
 from survey_app.extensions import db
@@ -18,7 +18,7 @@ from survey_app.responses import queries as response_queries
 from survey_app.responses.operations import ResponseError
 from survey_app.responses.pages import display_rows
 from survey_app.review import operations, queries
-from survey_app.review.blueprint import PROVINCE_ROLES, REVIEWER_ROLES, bp
+from survey_app.review.blueprint import bp
 from survey_app.review.chase import ChaseList, chase_workbook
 from survey_app.review.forms import CertifySetForm, EmptyForm, ReasonForm, ReturnForm, question_comments
 from survey_app.review.sets import agency_members, round_members
@@ -28,7 +28,7 @@ from survey_app.rounds import queries as round_queries
 @bp.route("/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *REVIEWER_ROLES)
+    require_role(current_user, REVIEWERS)
     rounds = round_queries.all_rounds()
     return render_template(
         "review/index.html", rounds=[r for r in rounds if not r.per_person],
@@ -39,7 +39,7 @@ def index():  # type: ignore[no-untyped-def]
 def _agency_for_view():  # type: ignore[no-untyped-def]
     """Certifiers look at their own agency; the province may pick any agency (in scope)."""
     agency_id = request.args.get("agency", type=int)
-    if agency_id is None or current_user.role not in PROVINCE_ROLES:
+    if agency_id is None or not sees_every_agency(current_user):
         return current_user.org_unit
     return account_queries.get_unit_or_404(current_user, agency_id)
 
@@ -48,9 +48,9 @@ def _agency_for_view():  # type: ignore[no-untyped-def]
 @login_required
 def dashboard(round_id: int):  # type: ignore[no-untyped-def]
     """The agency's units: figures, search and filters, 50 to a page, chase lists, the set's certification."""
-    ensure_role(current_user, *REVIEWER_ROLES)
+    require_role(current_user, REVIEWERS)
     rnd = round_queries.get_round_or_404(round_id)
-    if current_user.role in PROVINCE_ROLES and "agency" not in request.args:
+    if sees_every_agency(current_user) and "agency" not in request.args:
         return redirect(url_for("review.province_dashboard", round_id=round_id))
     agency = _agency_for_view()
     now = now_bangkok()
@@ -80,7 +80,7 @@ def chase_offers(rnd, summary: queries.Summary, now: datetime) -> dict[str, int]
 @bp.route("/rounds/<int:round_id>/bulk-certify", methods=["POST"])
 @login_required
 def bulk_certify(round_id: int):  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *REVIEWER_ROLES)
+    require_role(current_user, REVIEWERS)
     if not EmptyForm().validate_on_submit():
         abort(400)
     done, refused = 0, []
@@ -92,7 +92,6 @@ def bulk_certify(round_id: int):  # type: ignore[no-untyped-def]
             done += 1
         except ResponseError as exc:
             refused.append(f"{pick(response.org_unit.name_th, response.org_unit.name_en)}: {exc}")
-    db.session.commit()
     flash(gettext("รับรองแล้ว {n} แห่ง", n=done) + (gettext("; ไม่สำเร็จ {n} แห่ง: ", n=len(refused)) + "; ".join(refused[:5]) if refused else ""),
           "success" if not refused else "warning")  # fmt: skip
     return redirect(
@@ -106,7 +105,7 @@ def bulk_certify(round_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def chase_list(round_id: int):  # type: ignore[no-untyped-def]
     """One agency's chase list: `which` is 'unsent' (the default, any time) or 'overdue'."""
-    ensure_role(current_user, *REVIEWER_ROLES)
+    require_role(current_user, REVIEWERS)
     rnd = round_queries.get_round_or_404(round_id)
     agency = _agency_for_view()
     which = _which()
@@ -122,7 +121,7 @@ def chase_list(round_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def chase_list_province(round_id: int):  # type: ignore[no-untyped-def]
     """Every agency's units in one file, with a column naming each unit's agency (for the province)."""
-    ensure_role(current_user, *PROVINCE_ROLES)
+    require_role(current_user, PROVINCE)
     rnd = round_queries.get_round_or_404(round_id)
     which = _which()
     now = now_bangkok()
@@ -153,7 +152,7 @@ def _send_workbook(data, name: str):  # type: ignore[no-untyped-def]
 @login_required
 def review(response_id: int):  # type: ignore[no-untyped-def]
     """Read-only answers laid out like the form, uploads to preview, history, comments, and the actions."""
-    ensure_role(current_user, *REVIEWER_ROLES)
+    require_role(current_user, REVIEWERS)
     response = response_queries.get_response_or_404(current_user, response_id)
     return _review_page(response, ReturnForm(formdata=None))
 
@@ -165,7 +164,7 @@ def _review_page(response, return_form: ReturnForm, typed: dict[str, str] | None
         "review/review.html", response=response, defn=defn,
         rows=display_rows(defn, response.answer_map(), response.org_unit.kind.value),
         history=response_queries.history(response), comments=queries.latest_comments(response),
-        changes=queries.changes_since_return(response) if response.status.value == "submitted" else {},
+        changes=queries.changes_since_return(response) if response.status.awaiting_review else {},
         return_form=return_form, typed_comments=typed or {}, reason_form=ReasonForm(formdata=None), form=EmptyForm(),
     ), status  # fmt: skip
 
@@ -173,7 +172,7 @@ def _review_page(response, return_form: ReturnForm, typed: dict[str, str] | None
 @bp.route("/responses/<int:response_id>/certify", methods=["POST"])
 @login_required
 def certify(response_id: int):  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *REVIEWER_ROLES)
+    require_role(current_user, REVIEWERS)
     response = response_queries.get_response_or_404(current_user, response_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -189,7 +188,7 @@ def certify(response_id: int):  # type: ignore[no-untyped-def]
 def return_(response_id: int):  # type: ignore[no-untyped-def]
     """Return with a general reason and comments on the form's own questions. A refusal shows the page
     again with everything typed still in its field and the error beside the reason (422)."""
-    ensure_role(current_user, *REVIEWER_ROLES)
+    require_role(current_user, REVIEWERS)
     response = response_queries.get_response_or_404(current_user, response_id)
     form = ReturnForm()
     codes = {q.key: q.code or q.key for q in response.round.form_version.parsed.questions()}
@@ -206,7 +205,7 @@ def return_(response_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/responses/<int:response_id>/reopen", methods=["POST"])
 @login_required
 def reopen(response_id: int):  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *REVIEWER_ROLES)
+    require_role(current_user, REVIEWERS)
     response = response_queries.get_response_or_404(current_user, response_id)
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -224,10 +223,9 @@ def _act(response, action, done_message: str):  # type: ignore[no-untyped-def]
 
 
 def run_and_report(action, done_message: str, back_to: str):  # type: ignore[no-untyped-def]
-    """Run one certification step: commit and say so, or roll back and show why it was refused."""
+    """Run one certification step: say so (the request commits it), or roll back and show why it was refused."""
     try:
         action()
-        db.session.commit()
         flash(done_message, "success")
     except ResponseError as exc:
         db.session.rollback()
@@ -239,7 +237,7 @@ def run_and_report(action, done_message: str, back_to: str):  # type: ignore[no-
 @login_required
 def certify_set(round_id: int):  # type: ignore[no-untyped-def]
     """The head certifies the whole set with the signed official letter."""
-    ensure_role(current_user, Role.CERTIFIER, *PROVINCE_ROLES)
+    require_role(current_user, REVIEWERS)
     rnd = round_queries.get_round_or_404(round_id)
     agency = current_user.org_unit
     members = agency_members(current_user, round_id, agency.id)
@@ -250,7 +248,6 @@ def certify_set(round_id: int):  # type: ignore[no-untyped-def]
         else:
             try:
                 operations.certify_set(round_id, agency, members, form.letter.data, current_user.id)
-                db.session.commit()
                 flash(gettext("รับรองข้อมูลทั้งชุดแล้ว จังหวัดจะตรวจรับต่อไป"), "success")
                 return redirect(url_for("review.dashboard", round_id=round_id))
             except ResponseError as exc:

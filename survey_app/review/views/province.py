@@ -9,12 +9,11 @@ from flask_login import current_user, login_required
 
 from survey_app.accounts import queries as account_queries
 from survey_app.core.i18n import gettext, pick
-from survey_app.core.scope import ensure_in_scope, ensure_role
+from survey_app.core.permissions import PROVINCE, REVIEWERS, require_role
 from survey_app.core.storage import storage_for
 from survey_app.core.thai import now_bangkok
-from survey_app.extensions import db
 from survey_app.review import operations, queries
-from survey_app.review.blueprint import PROVINCE_ROLES, REVIEWER_ROLES, bp
+from survey_app.review.blueprint import bp
 from survey_app.review.forms import EmptyForm, ReasonForm
 from survey_app.review.models import AgencyCertification
 from survey_app.review.sets import agency_members, round_members
@@ -25,7 +24,7 @@ from survey_app.rounds import queries as round_queries
 @bp.route("/rounds/<int:round_id>/province")
 @login_required
 def province_dashboard(round_id: int):  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *PROVINCE_ROLES)
+    require_role(current_user, PROVINCE)
     rnd = round_queries.get_round_or_404(round_id)
     now = now_bangkok()
     by_agency = defaultdict(list)
@@ -54,7 +53,7 @@ def _cert_or_404(round_id: int, agency_id: int) -> AgencyCertification:
 @bp.route("/rounds/<int:round_id>/sets/<int:agency_id>/accept", methods=["POST"])
 @login_required
 def accept_set(round_id: int, agency_id: int):  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *PROVINCE_ROLES)
+    require_role(current_user, PROVINCE)
     cert = _cert_or_404(round_id, agency_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -66,7 +65,7 @@ def accept_set(round_id: int, agency_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/rounds/<int:round_id>/sets/<int:agency_id>/return", methods=["POST"])
 @login_required
 def return_set(round_id: int, agency_id: int):  # type: ignore[no-untyped-def]
-    ensure_role(current_user, *PROVINCE_ROLES)
+    require_role(current_user, PROVINCE)
     cert = _cert_or_404(round_id, agency_id)
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -84,11 +83,8 @@ def _decide(round_id: int, action, message: str):  # type: ignore[no-untyped-def
 @login_required
 def letter(cert_id: int):  # type: ignore[no-untyped-def]
     """The signed certification letter, for the agency itself and those above it."""
-    ensure_role(current_user, *REVIEWER_ROLES)
-    cert = db.session.get(AgencyCertification, cert_id)
-    if cert is None:
-        abort(404)
-    ensure_in_scope(current_user, cert.agency.id, cert.agency.path)
+    require_role(current_user, REVIEWERS)
+    cert = queries.get_certification_or_404(current_user, cert_id)
     response = send_file(storage_for(current_app).open(cert.letter_key), mimetype="application/pdf",
                          as_attachment=True, download_name=cert.letter_name)  # fmt: skip
     response.headers["Cache-Control"] = "private, no-store"

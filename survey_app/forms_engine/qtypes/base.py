@@ -1,16 +1,20 @@
-"""What every question type shares: the read result, the base class, and the none / N/A flag fields of
-text, number, date and file questions. The types themselves are in types.py and scale_types.py."""
+"""What every question type shares: the base class, the registry, the read result, and the none / N/A flag
+fields of text, number, date and file questions. Each family of types is one module beside this one."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import random
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
+import pandas as pd
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
 
 from survey_app.core.i18n import N_, gettext, lazy_gettext, pick
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import NA_ANSWER, NONE_ANSWER, Answer, AnswerState
+from survey_app.forms_engine.results import AnswerData, QuestionResult
 
 NONE_VALUE = "__none__"
 NA_VALUE = "__na__"
@@ -31,10 +35,26 @@ class ReadResult:
 
 
 class QuestionType:
-    """Base of every type; subclasses override what differs."""
+    """Base of every type: a type owns its fields, reading, display, sample answers, aggregate, breakdown
+    figures, raw-data cells and template. Subclasses override what differs; register them with @register."""
 
     name: ClassVar[str] = ""
-    has_input: ClassVar[bool] = True
+    has_input: ClassVar[bool] = True  # False for display-only items: no field, no answer, no column
+    numeric: ClassVar[bool] = False  # the value is a number, kept beside the JSON for sums and comparisons
+    checkable: ClassVar[bool] = False  # cross-item checks (`checks:`) may compare it with another question
+    hints: ClassVar[tuple[str, ...]] = ()  # ids its template writes under the field ("fmt" -> fmt-<key>)
+    partial: ClassVar[str] = ""  # its template under forms_engine/qtypes/ (default: <name>.html)
+
+    @property
+    def template(self) -> str:
+        """The partial template that renders this type's field (included by _questions.html)."""
+        return f"forms_engine/qtypes/{self.partial or self.name + '.html'}"
+
+    def hint_ids(self, q: s.Question) -> str:
+        """The ids of those hints, for the field's aria-describedby ("fmt-<key> ")."""
+        return "".join(f"{hint}-{q.key} " for hint in self.hints)
+
+    # answering
 
     def make_fields(self, q: s.Question, defn: s.FormDefinition) -> dict[str, UnboundField]:
         return {}
@@ -62,6 +82,60 @@ class QuestionType:
 
         Only free text can say it in words; the page then warns and offers the switch (the answer stays)."""
         return False
+
+    def sample(
+        self,
+        defn: s.FormDefinition,
+        q: s.Question,
+        rng: random.Random,
+        answers: dict[str, Answer],
+        files: list[dict[str, Any]] | None,
+    ) -> Any:
+        """A plausible value that passes the definition's rules (None: leave it unanswered)."""
+        return None
+
+    # reports
+
+    def aggregate(self, data: AnswerData, q: s.Question) -> QuestionResult | None:
+        """The question's table, chart and headline stats over a round (None: not aggregated)."""
+        return None
+
+    def headline_columns(self, q: s.Question) -> list[str] | None:
+        """The figure columns of a per-group breakdown (msgids), or None when the type has no breakdown."""
+        return None
+
+    def headline(self, data: AnswerData, q: s.Question, group: pd.DataFrame) -> list[Any]:
+        """n and the headline figures of one group's answers, as numbers (rounded once) and counts."""
+        return []
+
+    def raw_columns(self, q: s.Question, title: str, codes: bool) -> list[tuple[str, str | None]]:
+        """The raw table's columns of this question as (header, part); `title` is the question's header."""
+        return [(title, None)] if self.has_input else []
+
+    def cell(self, q: s.Question, part: str | None, codes: bool) -> Callable[[Any], Any]:
+        """The function that turns one stored value into its raw-data cell (labels, or values with codes)."""
+        return lambda v: None if v is None else str(v)
+
+
+T = TypeVar("T", bound=type[QuestionType])
+REGISTRY: dict[str, QuestionType] = {}
+
+
+def register(cls: T) -> T:
+    """Class decorator: the one registry of question types, by the `type:` name definitions use."""
+    REGISTRY[cls.name] = cls()
+    return cls
+
+
+def number_cell(value: Any, integer: bool) -> int | float | str | None:
+    """A stored number as int (integers, rating points) or float; anything else stays as text."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return int(number) if integer and number.is_integer() else number
 
 
 def none_label(q: s.Question) -> str:

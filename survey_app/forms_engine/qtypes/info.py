@@ -1,0 +1,11 @@
+"""Display-only items: a heading or explanation between questions; no field, no answer, no column."""
+
+from __future__ import annotations
+
+from survey_app.forms_engine.qtypes.base import QuestionType, register
+
+
+@register
+class InfoType(QuestionType):
+    name = "info"
+    has_input = False

@@ -55,13 +55,29 @@ def _allowed_hosts() -> list[str] | None:
 
 
 def build_config(instance_path: Path) -> dict[str, object]:
-    """The app's configuration for this environment."""
+    """The app's configuration for this environment, group by group."""
     instance_path.mkdir(parents=True, exist_ok=True)
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'survey.db'}"
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(db_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        **_session_settings(),
+        **_public_settings(),
+        **_file_settings(instance_path),
+        **_work_settings(),
+        **_static_settings(),
+        "SMTP_HOST": os.environ.get("SMTP_HOST"),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "no-reply@localhost"),
+        "DEFAULT_LANGUAGE": "th",
+        "PRIVACY_MIN_RESPONDENTS": int(os.environ.get("PRIVACY_MIN_RESPONDENTS", "5")),
+    }
+
+
+def _session_settings() -> dict[str, object]:
+    """Cookies, sessions, CSRF tokens and sign-in."""
+    return {
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
@@ -72,29 +88,50 @@ def build_config(instance_path: Path) -> dict[str, object]:
         # HMAC less. Revocation does not depend on it (the token is checked on every request).
         "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session: a form left open for hours still saves
+        "PASSWORD_HASH_FAST": False,
+        # Every failed sign-in answers after at least this long (unknown name, wrong password, slowed
+        # down), longer than one password check, so timing tells nobody which usernames exist.
+        "LOGIN_FAILURE_SECONDS": float(os.environ.get("LOGIN_FAILURE_SECONDS", "0.4")),
+    }
+
+
+def _public_settings() -> dict[str, object]:
+    """How the app is reached: proxies in front, and the address public links are built from.
+
+    Links handed to the public (survey links, QR codes, e-mails) never follow the request's Host header:
+    they come from PUBLIC_BASE_URL, or the app answers only to the hosts it was told about."""
+    return {
+        "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", "0")),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None,
+        "TRUSTED_HOSTS": _allowed_hosts(),
+    }
+
+
+def _file_settings(instance_path: Path) -> dict[str, object]:
+    """Where files go, and the largest request body."""
+    return {
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance_path / "uploads")),
         "EXPORT_DIR": os.environ.get("EXPORT_DIR", str(PROJECT_ROOT / "exports")),
         "FORM_DEFINITIONS_DIR": os.environ.get("FORM_DEFINITIONS_DIR", str(PROJECT_ROOT / "form_definitions")),
-        "SMTP_HOST": os.environ.get("SMTP_HOST"),
-        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
-        "SMTP_FROM": os.environ.get("SMTP_FROM", "no-reply@localhost"),
-        "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", "0")),
-        # Links handed to the public (survey links, QR codes, e-mails) never follow the request's Host
-        # header: they come from PUBLIC_BASE_URL, or the app answers only to the hosts it was told about.
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None,
-        "TRUSTED_HOSTS": _allowed_hosts(),
+    }
+
+
+def _work_settings() -> dict[str, object]:
+    """Locks and background work."""
+    return {
         # Long jobs commit in short batches, so a save waits milliseconds; this bounds the wait when
         # something holds a lock anyway (SQLite busy_timeout, PostgreSQL lock_timeout).
         "DB_LOCK_TIMEOUT_MS": int(os.environ.get("DB_LOCK_TIMEOUT_MS", "5000")),
         # Export builders share the web workers' connection pool: bounded, so pages keep their connections.
         "EXPORT_WORKERS": int(os.environ.get("EXPORT_WORKERS", "2")),
         "EXPORT_JOBS_PER_USER": int(os.environ.get("EXPORT_JOBS_PER_USER", "5")),
-        "PASSWORD_HASH_FAST": False,
-        # Every failed sign-in answers after at least this long (unknown name, wrong password, slowed
-        # down), longer than one password check, so timing tells nobody which usernames exist.
-        "LOGIN_FAILURE_SECONDS": float(os.environ.get("LOGIN_FAILURE_SECONDS", "0.4")),
-        "DEFAULT_LANGUAGE": "th",
+    }
+
+
+def _static_settings() -> dict[str, object]:
+    """Compression and browser caching of what the app serves."""
+    return {
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],  # static files stream; browsers all take br
         "COMPRESS_MIMETYPES": [
@@ -106,5 +143,4 @@ def build_config(instance_path: Path) -> dict[str, object]:
             "image/svg+xml",
         ],
         "SEND_FILE_MAX_AGE_DEFAULT": 7 * 24 * 3600,  # static assets: cached a week by browsers
-        "PRIVACY_MIN_RESPONDENTS": int(os.environ.get("PRIVACY_MIN_RESPONDENTS", "5")),
     }

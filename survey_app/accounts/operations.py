@@ -172,28 +172,23 @@ def sign_in(username: str, password: str, client: str, known_device: bool, now: 
     wait = throttle.wait_seconds(keys, now)
     if wait:
         return SignIn(None, wait, checked=False)
-    user = authenticate(username, password, now)
-    if user is not None:
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if _password_opens(user, password) and user is not None:
+        user.last_login_at = now
         throttle.forget(keys)
+        db.session.flush()
         return SignIn(user)
-    known = db.session.scalar(select(User).where(User.username == username.strip()))
-    wait = throttle.count_failure(keys, now, known.id if known else None, known.org_unit_id if known else None)
+    wait = throttle.count_failure(keys, now, user.id if user else None, user.org_unit_id if user else None)
     return SignIn(None, wait)
 
 
-def authenticate(username: str, password: str, now: datetime | None = None) -> User | None:
-    """The user when the password is right and the account enabled. Every failure costs one password
-    check (unknown names are checked against a dummy hash), so timing tells nothing."""
-    now = now or utcnow()
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+def _password_opens(user: User | None, password: str) -> bool:
+    """True when the password is right and the account enabled. Every failure costs one password check
+    (unknown names are checked against a dummy hash), so timing tells nothing."""
     if user is None:
         verify_password(None, password)
-        return None
-    if not verify_password(user.password_hash, password) or not user.is_enabled:
-        return None
-    user.last_login_at = now
-    db.session.flush()
-    return user
+        return False
+    return verify_password(user.password_hash, password) and user.is_enabled
 
 
 def start_session(user: User, user_agent: str | None) -> UserSession:

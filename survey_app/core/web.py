@@ -131,57 +131,53 @@ def init_app(app: Flask) -> None:
     _register_request_hooks(app)
 
 
+# The plain Thai error pages: (title, message) by status code; the special ones are functions below.
+_ERROR_PAGES = {
+    400: (N_("คำขอไม่ถูกต้อง"), N_("กรุณากลับไปหน้าก่อนหน้าแล้วลองอีกครั้ง")),  # never echoes what was sent
+    403: (N_("ไม่มีสิทธิ์"), N_("บทบาทของคุณไม่สามารถทำรายการนี้ได้")),
+    404: (N_("ไม่พบหน้าที่ต้องการ"), N_("หน้านี้ไม่มีอยู่ หรือคุณไม่มีสิทธิ์เข้าถึง")),
+    500: (N_("ระบบขัดข้อง"), N_("เกิดข้อผิดพลาดภายในระบบ กรุณาลองใหม่อีกครั้ง")),
+}
+
+
 def _register_error_pages(app: Flask) -> None:
     """Thai error pages; a form whose CSRF token expired is shown again with what was typed."""
+    for code, (title, message) in _ERROR_PAGES.items():
+        app.register_error_handler(code, lambda _exc, c=code, t=title, m=message: _error(c, t, m))
+    app.register_error_handler(SecurityError, _untrusted_host)
+    app.register_error_handler(413, _too_large)
+    app.register_error_handler(CSRFError, _csrf_failed)
 
-    @app.errorhandler(404)
-    def not_found(_exc):  # type: ignore[no-untyped-def]
-        return _error(404, N_("ไม่พบหน้าที่ต้องการ"), N_("หน้านี้ไม่มีอยู่ หรือคุณไม่มีสิทธิ์เข้าถึง"))
 
-    @app.errorhandler(400)
-    def bad_request(_exc):  # type: ignore[no-untyped-def]
-        """A malformed request: a Thai page that never echoes what was sent."""
-        return _error(400, N_("คำขอไม่ถูกต้อง"), N_("กรุณากลับไปหน้าก่อนหน้าแล้วลองอีกครั้ง"))
+def _untrusted_host(_exc: Exception) -> tuple[str, int, dict[str, str]]:
+    """A Host the app was not told to answer to (ALLOWED_HOSTS): no page can be built for it (every link
+    would name that host), so a plain answer that does not repeat it."""
+    return "400 คำขอไม่ถูกต้อง (Bad Request)\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
-    @app.errorhandler(SecurityError)
-    def untrusted_host(_exc):  # type: ignore[no-untyped-def]
-        """A Host the app was not told to answer to (ALLOWED_HOSTS): no page can be built for it (every link
-        would name that host), so a plain answer that does not repeat it."""
-        return "400 คำขอไม่ถูกต้อง (Bad Request)\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
-    @app.errorhandler(403)
-    def forbidden(_exc):  # type: ignore[no-untyped-def]
-        return _error(403, N_("ไม่มีสิทธิ์"), N_("บทบาทของคุณไม่สามารถทำรายการนี้ได้"))
+def _too_large(_exc: Exception) -> tuple[str, int]:
+    """The body was over the limit, so none of it was read: say so, and lead back to the form (answers
+    saved before, by hand or autosave, are all there; the page's own size check usually stops this)."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    message = gettext(
+        "ข้อมูลที่ส่งครั้งนี้ใหญ่เกิน {limit} MB (มักเป็นเพราะไฟล์แนบ) ระบบจึงยังไม่ได้รับข้อมูลชุดนี้ "
+        "คำตอบที่บันทึกไว้ก่อนหน้า รวมทั้งที่บันทึกอัตโนมัติ ยังอยู่ครบ กรุณากลับไปที่แบบฟอร์ม "
+        "เลือกไฟล์ที่เล็กลง แล้วบันทึกอีกครั้ง",
+        limit=limit,
+    )
+    back = request.path if request.method == "POST" else None  # forms post to their own page
+    return render_template("error.html", code=413, title=N_("ข้อมูลใหญ่เกินไป"), message=message, back=back), 413
 
-    @app.errorhandler(413)
-    def too_large(_exc):  # type: ignore[no-untyped-def]
-        """The body was over the limit, so none of it was read: say so, and lead back to the form (answers
-        saved before, by hand or autosave, are all there; the page's own size check usually stops this)."""
-        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        message = gettext(
-            "ข้อมูลที่ส่งครั้งนี้ใหญ่เกิน {limit} MB (มักเป็นเพราะไฟล์แนบ) ระบบจึงยังไม่ได้รับข้อมูลชุดนี้ "
-            "คำตอบที่บันทึกไว้ก่อนหน้า รวมทั้งที่บันทึกอัตโนมัติ ยังอยู่ครบ กรุณากลับไปที่แบบฟอร์ม "
-            "เลือกไฟล์ที่เล็กลง แล้วบันทึกอีกครั้ง",
-            limit=limit,
-        )
-        back = request.path if request.method == "POST" else None  # forms post to their own page
-        page = render_template("error.html", code=413, title=N_("ข้อมูลใหญ่เกินไป"), message=message, back=back)
-        return page, 413
 
-    @app.errorhandler(CSRFError)
-    def csrf_failed(_exc):  # type: ignore[no-untyped-def]
-        """An expired or missing token. A draft the user typed on their own page is offered again (with a
-        fresh token, or through the sign-in page when the session has gone); anything else just fails."""
-        fields = replay.fields_to_replay()
-        if fields and current_user.is_authenticated:
-            return render_template("replay.html", fields=fields, target=request.path, expired=True), 400
-        if fields:  # the session has gone: sign in first, and the draft comes along
-            return app.login_manager.unauthorized()  # type: ignore[attr-defined]
-        return _error(400, N_("แบบฟอร์มหมดอายุ"), N_("กรุณากลับไปหน้าก่อนหน้า โหลดหน้าใหม่ แล้วลองอีกครั้ง"))
-
-    @app.errorhandler(500)
-    def server_error(_exc):  # type: ignore[no-untyped-def]
-        return _error(500, N_("ระบบขัดข้อง"), N_("เกิดข้อผิดพลาดภายในระบบ กรุณาลองใหม่อีกครั้ง"))
+def _csrf_failed(_exc: Exception):  # type: ignore[no-untyped-def]
+    """An expired or missing token. A draft the user typed on their own page is offered again (with a
+    fresh token, or through the sign-in page when the session has gone); anything else just fails."""
+    fields = replay.fields_to_replay()
+    if fields and current_user.is_authenticated:
+        return render_template("replay.html", fields=fields, target=request.path, expired=True), 400
+    if fields:  # the session has gone: sign in first, and the draft comes along
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    return _error(400, N_("แบบฟอร์มหมดอายุ"), N_("กรุณากลับไปหน้าก่อนหน้า โหลดหน้าใหม่ แล้วลองอีกครั้ง"))
 
 
 def _register_request_hooks(app: Flask) -> None:

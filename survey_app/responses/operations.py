@@ -272,6 +272,21 @@ def transition(
     `checked_version` ties the move to the answers the caller checked: a submit whose completeness was
     judged on version N goes through only if the row is still at version N (a save in between refuses it)."""
     source = response.status
+    to = _allowed_move(response, action, role)
+    new_version = _move_row(response, to, checked_version, values)
+    for name, value in {"status": to, "row_version": new_version, **values}.items():
+        set_committed_value(response, name, value)  # what the row now holds, without reading it again
+    audit.record(
+        f"response.{action}", actor_id=actor_id, object_type="response", object_id=response.id,
+        org_unit_id=response.org_unit_id, from_state=source.value, to_state=to.value, comment=comment,
+    )  # fmt: skip
+    return to
+
+
+def _allowed_move(response: Response, action: str, role: Role | None) -> ResponseStatus:
+    """Where `action` leads from the response's status, or a Thai refusal (person responses, an action the
+    status does not allow, a role the move does not allow)."""
+    source = response.status
     move = TRANSITIONS.get((source, action))
     if response.is_person and (source, action) not in PERSON_TRANSITIONS:
         raise ResponseError(gettext("คำตอบของแบบสำรวจรายบุคคลไม่ผ่านการรับรอง จึงส่งกลับ รับรอง หรือเปิดแก้ไขไม่ได้"))
@@ -279,7 +294,13 @@ def transition(
         raise ResponseError(gettext("ทำรายการนี้ไม่ได้ เพราะแบบสอบถามอยู่ในสถานะ {status}", status=gettext(source.label_th)))
     if role is not None and role not in move.roles:
         raise ResponseError(gettext("บทบาทของคุณทำรายการนี้กับแบบสอบถามที่{status}ไม่ได้", status=gettext(source.label_th)))
-    to = move.target
+    return move.target
+
+
+def _move_row(response: Response, to: ResponseStatus, checked_version: int | None, values: dict[str, Any]) -> int:
+    """The conditional UPDATE (still at the status read, and at the checked version when given); returns
+    the new row version, or refuses saying whether the answers or the status moved meanwhile."""
+    source = response.status
     condition = [Response.id == response.id, Response.status == source]
     if checked_version is not None:
         condition.append(Response.row_version == checked_version)
@@ -290,24 +311,12 @@ def transition(
         .returning(Response.row_version)
         .execution_options(synchronize_session=False)
     )
-    if new_version is None:
-        db.session.refresh(response)
-        if response.status == source:  # only the version moved: answers changed after they were checked
-            raise ResponseError(gettext("มีการบันทึกคำตอบระหว่างที่กำลังส่ง กรุณาตรวจคำตอบแล้วกดส่งอีกครั้ง"))
-        raise ResponseError(gettext("สถานะเปลี่ยนไปแล้วโดยผู้อื่น (ขณะนี้: {status})", status=gettext(response.status.label_th)))
-    for name, value in {"status": to, "row_version": new_version, **values}.items():
-        set_committed_value(response, name, value)  # what the row now holds, without reading it again
-    audit.record(
-        f"response.{action}",
-        actor_id=actor_id,
-        object_type="response",
-        object_id=response.id,
-        org_unit_id=response.org_unit_id,
-        from_state=source.value,
-        to_state=to.value,
-        comment=comment,
-    )
-    return to
+    if new_version is not None:
+        return int(new_version)
+    db.session.refresh(response)
+    if response.status == source:  # only the version moved: answers changed after they were checked
+        raise ResponseError(gettext("มีการบันทึกคำตอบระหว่างที่กำลังส่ง กรุณาตรวจคำตอบแล้วกดส่งอีกครั้ง"))
+    raise ResponseError(gettext("สถานะเปลี่ยนไปแล้วโดยผู้อื่น (ขณะนี้: {status})", status=gettext(response.status.label_th)))
 
 
 @dataclass(frozen=True)

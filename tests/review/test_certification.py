@@ -15,7 +15,7 @@ from survey_app.responses.models import Response, ResponseStatus
 from survey_app.review.models import AgencyCertification, SetStatus
 from tests.fixtures.answering import make_round, save
 from tests.fixtures.app import csrf_token
-from tests.fixtures.review import PDF_LETTER, submitted
+from tests.fixtures.review import PDF_LETTER, race, submitted
 from tests.forms_engine.helpers import post_data
 
 
@@ -120,22 +120,11 @@ def test_concurrent_certify_and_return_end_in_one_state(app, client, auth, world
     a = submitted(world, plan_round, "a", seed=rounds)
     rid = a.id
     auth.login("cert_x")
-    token = csrf_token(client, "/")
-    cookie = client.get_cookie("survey_session").value
-
-    def act(path: str, data: dict) -> None:
-        c = app.test_client()
-        c.set_cookie("survey_session", cookie)
-        c.post(path, data={"csrf_token": token, **data})
-
-    threads = [
-        threading.Thread(target=act, args=(f"/review/responses/{rid}/certify", {})),
-        threading.Thread(target=act, args=(f"/review/responses/{rid}/return", {"comment": "แก้ไข"})),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    race(
+        app,
+        client,
+        [(f"/review/responses/{rid}/certify", {}), (f"/review/responses/{rid}/return", {"comment": "แก้ไข"})],
+    )
     final = status_of(rid)
     assert final in (ResponseStatus.CERTIFIED, ResponseStatus.RETURNED)
     transitions = db.session.scalars(

@@ -2,7 +2,6 @@
 
 import io
 import itertools
-import threading
 
 import pytest
 from sqlalchemy import select, update
@@ -17,8 +16,7 @@ from survey_app.review import operations
 from survey_app.review.models import AgencyCertification, SetStatus
 from survey_app.review.operations import ReviewError
 from survey_app.review.sets import agency_members
-from tests.fixtures.app import csrf_token
-from tests.fixtures.review import PDF_LETTER, submitted
+from tests.fixtures.review import PDF_LETTER, race, submitted
 
 
 def certified_set(world, rnd) -> tuple[AgencyCertification, list[Response]]:  # type: ignore[no-untyped-def]
@@ -96,22 +94,7 @@ def test_concurrent_accept_and_return_end_in_one_state(app, client, auth, world,
     base = f"/review/rounds/{plan_round.id}/sets/{world['x'].id}"
     db.session.commit()  # this test's own reads must not hold SQLite's write lock while the two requests race
     auth.login("province")
-    token = csrf_token(client, "/")
-    cookie = client.get_cookie("survey_session").value
-
-    def act(path: str, data: dict) -> None:
-        c = app.test_client()
-        c.set_cookie("survey_session", cookie)
-        c.post(path, data={"csrf_token": token, **data})
-
-    threads = [
-        threading.Thread(target=act, args=(f"{base}/accept", {})),
-        threading.Thread(target=act, args=(f"{base}/return", {"reason": "หนังสือไม่ชัด"})),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    race(app, client, [(f"{base}/accept", {}), (f"{base}/return", {"reason": "หนังสือไม่ชัด"})])
     final = status_of(cert_id)
     assert final in (SetStatus.ACCEPTED, SetStatus.RETURNED)
     events = set_events(cert_id)

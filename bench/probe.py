@@ -29,9 +29,8 @@ def main(kind: str, round_id: int, out: str | None) -> dict[str, float]:
     app = create_app()
     with app.app_context():
         started = time.perf_counter()
-        count = {"aggregate": aggregate, "raw-aggregate": raw_aggregate, "export": export, "raw-export": raw_export}[
-            kind
-        ](round_id, out)
+        count = {"aggregate": aggregate, "raw-aggregate": raw_aggregate, "export": export, "raw-export": raw_export,
+                 "raw-export-long": raw_export_long}[kind](round_id, out)  # fmt: skip
         seconds = time.perf_counter() - started
     return {"seconds": round(seconds, 3), "rss_mb": round(peak_rss_mb(), 1), "rows": count}
 
@@ -101,6 +100,36 @@ def raw_export(round_id: int, out: str | None) -> int:
                 sheet.write_number(r, c, value)
     book.close()
     return len(table)
+
+
+def raw_export_long(round_id: int, out: str | None) -> int:
+    """A repeat round's same cells with bare xlsxwriter, constant memory: the wide sheet (a column per
+    question) and the long sheet (a row per repeat row: the response, its unit's 8 text cells as the wide
+    sheet shows them, the row's number, a column per field). Returns the long sheet's rows."""
+    frame = _raw_frame(round_id)
+    parts = frame["question_key"].str.split("-", n=2, expand=True).reindex(columns=[0, 1, 2])
+    is_row = parts[2].notna()
+    wide = frame[~is_row].pivot_table(index="response_id", columns="question_key", values="value_num", aggfunc="first")
+    rows = frame[is_row].assign(rid=parts[1][is_row], field=parts[2][is_row])
+    long = rows.pivot_table(index=["response_id", "rid"], columns="field", values="value_num", aggfunc="first")
+    units = dict(db.session.execute(text(
+        "SELECT r.id, u.code || '|' || u.name_th || '|' || u.kind || '|' || coalesce(u.district_code, '') "
+        "FROM response r JOIN org_unit u ON u.id = r.org_unit_id WHERE r.round_id = :r"), {"r": round_id}).all())  # fmt: skip
+    book = xlsxwriter.Workbook(out or "/tmp/bench-raw-long.xlsx", {"constant_memory": True})
+    for name, table in (("wide", wide), ("long", long)):
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, ["key", *table.columns])
+        for r, (key, values) in enumerate(zip(table.index, table.itertuples(index=False), strict=True), start=1):
+            rid = key[0] if isinstance(key, tuple) else key
+            sheet.write_number(r, 0, rid)
+            cells = [*units[rid].split("|"), units[rid][:20], "ส่งแล้ว", "ไม่ใช่", "1 ม.ค. 2568"]
+            for c, cell in enumerate(cells, start=1):
+                sheet.write_string(r, c, cell)
+            for c, value in enumerate(values, start=len(cells) + 1):
+                if value == value:
+                    sheet.write_number(r, c, value)
+    book.close()
+    return len(long)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ def _ms(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def render(web_rows, bursts, scale, pages, label: str, seconds: float) -> str:  # type: ignore[no-untyped-def]
+def render(web_rows, bursts, scale, pages, label: str, seconds: float, extra=()) -> str:  # type: ignore[no-untyped-def]
     parts = [
         _web(web_rows),
         _burst(bursts),
@@ -17,6 +17,7 @@ def render(web_rows, bursts, scale, pages, label: str, seconds: float) -> str:  
         _export(scale),
         _pages(pages),
         _scale(scale, label),
+        *extra,  # sections rendered by their own modules (bench/repeats.py)
     ]
     parts.append(f"_Whole run: {seconds / 60:.1f} minutes._")
     return "\n\n".join(parts)

@@ -21,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+        app.extensions["config_overrides"] = frozenset(test_config)  # the settings page names their source
     register_extensions(app)
     register_core(app)
     register_features(app)
@@ -76,6 +77,9 @@ def register_features(app: Flask) -> None:
 
     app.register_blueprint(reports_bp)
     register_reports_cli(app)
+    from survey_app.admin.blueprint import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
     from survey_app.backup import register_cli as register_backup_cli
     from survey_app.demo_cli import register_cli as register_demo_cli
 

@@ -19,6 +19,7 @@ import json
 import os
 import tarfile
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -157,7 +158,7 @@ def _insert(table: Table, rows: list[dict[str, Any]]) -> None:
             db.session.execute(insert(table), part)
 
 
-def _converter(column_type: Any):  # type: ignore[no-untyped-def]
+def _converter(column_type: Any) -> Callable[[Any], Any]:
     if isinstance(column_type, SAEnum) and column_type.enum_class is not None:
         return column_type.enum_class
     impl = getattr(column_type, "impl", column_type)

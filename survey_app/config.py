@@ -8,6 +8,7 @@
 | UPLOAD_DIR | where uploaded files are stored | `instance/uploads` |
 | EXPORT_DIR | where CLI reports are written | `exports/` in the project |
 | MAX_UPLOAD_MB | largest request body accepted | 25 |
+| UPLOAD_QUOTA_PER_LINK_MB / UPLOAD_QUOTA_PER_LINK_FILES | files all the answers through one unit's public person link may hold together (a public link cannot fill the disk) | 500 / 2000 |
 | SMTP_HOST / SMTP_PORT / SMTP_FROM | reminder e-mail; unset means no e-mail | unset |
 | PUBLIC_BASE_URL | the address people use, e.g. `https://survey.example.go.th`; survey links and QR codes are built from it | unset |
 | ALLOWED_HOSTS | comma-separated host names the app answers to (others get 400); needed when PUBLIC_BASE_URL is unset | `localhost,127.0.0.1,::1` when PUBLIC_BASE_URL is unset |
@@ -112,6 +113,8 @@ def _file_settings(instance_path: Path) -> dict[str, object]:
     return {
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance_path / "uploads")),
+        "UPLOAD_QUOTA_PER_LINK_MB": int(os.environ.get("UPLOAD_QUOTA_PER_LINK_MB", "500")),
+        "UPLOAD_QUOTA_PER_LINK_FILES": int(os.environ.get("UPLOAD_QUOTA_PER_LINK_FILES", "2000")),
         "EXPORT_DIR": os.environ.get("EXPORT_DIR", str(PROJECT_ROOT / "exports")),
         "FORM_DEFINITIONS_DIR": os.environ.get("FORM_DEFINITIONS_DIR", str(PROJECT_ROOT / "form_definitions")),
     }

@@ -28,8 +28,13 @@ STORY = {demo.SET_READY: SetStage.READY, demo.SET_CERTIFIED: SetStage.CERTIFIED,
 
 @click.command("demo")
 @click.option("--responses", default=0, show_default=True, help="จำนวนผู้ตอบรายบุคคลสังเคราะห์ (รวมทุกแบบสอบถามรายบุคคล)")
-@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 100),
-              help="ขยายทำเนียบเป็นกี่เท่าของจังหวัดสาธิต (เช่น 10 หรือ 40 สำหรับทดสอบขนาด)")  # fmt: skip
+@click.option(
+    "--scale",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 100),
+    help="ขยายทำเนียบเป็นกี่เท่าของจังหวัดสาธิต (เช่น 10 หรือ 40 สำหรับทดสอบขนาด)",
+)
 @click.option("--quiet", is_flag=True, help="ไม่พิมพ์รายการบัญชีสาธิต")
 def demo_command(responses: int, scale: int, quiet: bool) -> None:
     """Load the demo Phetchabun province (safe to run again; existing answers are kept).
@@ -49,15 +54,18 @@ def demo_command(responses: int, scale: int, quiet: bool) -> None:
         return
     click.echo(f"ทำเนียบสาธิต: เพิ่ม {summary.created} แก้ไข {summary.updated}; บัญชีใหม่ {accounts}")
     if generated:
-        click.echo(f"คำตอบสังเคราะห์: หน่วยงาน {generated.org_responses:,} · รายบุคคล {generated.person_responses:,} "
-                   f"· คำตอบ {generated.answers:,}")  # fmt: skip
+        click.echo(
+            f"คำตอบสังเคราะห์: หน่วยงาน {generated.org_responses:,} · รายบุคคล {generated.person_responses:,} "
+            f"· คำตอบ {generated.answers:,}"
+        )
     click.echo(f"บัญชีสาธิต (รหัสผ่านทุกบัญชี: {demo.DEMO_PASSWORD})")
     for username, _code, _role, label in demo.DEMO_ACCOUNTS:
         click.echo(f"  {username:<12} {label}")
     if plan := db.session.scalars(select(Round).order_by(Round.id).limit(1)).first():
         click.echo(f"ปีงบประมาณ {plan.fiscal_year} · กำหนดส่ง {thai_date(plan.closes_at, with_time=True)}")
-        click.echo(f"ส่งออก: flask --app survey_app report export --form {plan.form_version.form_key} "
-                   f"--year {plan.fiscal_year}")  # fmt: skip
+        click.echo(
+            f"ส่งออก: flask --app survey_app report export --form {plan.form_version.form_key} --year {plan.fiscal_year}"
+        )
 
 
 def _answers(responses: int, copies: dict[int, list[int]], say: Callable[[str], None]) -> Generated:
@@ -74,7 +82,7 @@ def _answers(responses: int, copies: dict[int, list[int]], say: Callable[[str], 
 
 
 def _unit_ids(codes: set[str]) -> dict[str, int]:
-    return dict(db.session.execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(codes))).all())  # type: ignore[arg-type]
+    return dict(db.session.execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(codes))).all())
 
 
 def register_cli(app: Flask) -> None:

@@ -6,6 +6,9 @@ The sweep removes both, but only once they are older than a grace period, so an 
 flight is never touched. It runs shortly after the app starts serving (in the background, at most once an
 hour for all the processes sharing one storage) and as `flask storage sweep [--dry-run]`.
 
+Uploads through a public person link take the same path (responses/uploads.py): a refused or
+incomplete answer deletes what it stored at once, and what a crash leaves behind is found here like any other.
+
 It lives here, above the feature packages, because it must know every column that holds a storage key (as
 `backup.py` knows every table); `core/` knows none of them. Files in EXPORT_DIR (`flask report export`,
 backups, initial-password workbooks) are written by operators' commands, no row points to them, and the

@@ -33,6 +33,8 @@ from survey_app.core.storage import storage_for
 from survey_app.core.thai import now_bangkok
 from survey_app.core.transactions import commit_now
 from survey_app.extensions import db
+from survey_app.forms_engine import repeats
+from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer as AnswerValue
 from survey_app.forms_engine.answers import AnswerState, progress
 from survey_app.forms_engine.sample import sample_answers
@@ -46,9 +48,11 @@ CHUNK = 5000
 POOL = 3000  # distinct person answer sets drawn from; large runs reuse them (generation is the slow part)
 # share of org units in each state (the rest never started); "accepted" comes only from accepting a set
 ORG_STATES = [
-    (ResponseStatus.DRAFT, 0.12), (ResponseStatus.SUBMITTED, 0.28), (ResponseStatus.RETURNED, 0.05),
+    (ResponseStatus.DRAFT, 0.12),
+    (ResponseStatus.SUBMITTED, 0.28),
+    (ResponseStatus.RETURNED, 0.05),
     (ResponseStatus.CERTIFIED, 0.45),
-]  # fmt: skip
+]
 LATE_TAIL = timedelta(days=3)  # once a deadline has passed, some units still send in the days after it
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -169,8 +173,9 @@ def _advance_sets(rnd: Round, story: Mapping[int, SetStage], say: Callable[[str]
         agency = db.session.get(OrgUnit, agency_id)
         if not own or certifier is None or agency is None:
             continue
-        letter = FileStorage(io.BytesIO(PDF), filename=f"หนังสือรับรองข้อมูล-{agency.code}.pdf",
-                             content_type="application/pdf")  # fmt: skip
+        letter = FileStorage(
+            io.BytesIO(PDF), filename=f"หนังสือรับรองข้อมูล-{agency.code}.pdf", content_type="application/pdf"
+        )
         try:
             cert = certify_set(rnd.id, agency, own, letter, certifier)
             if stage == SetStage.ACCEPTED and province is not None:
@@ -196,7 +201,9 @@ def _pick_status(rng: random.Random) -> ResponseStatus | None:
     return None
 
 
-def _fill_person_round(rnd: Round, count: int, rng: random.Random, result: Generated, say) -> None:  # type: ignore[no-untyped-def]
+def _fill_person_round(
+    rnd: Round, count: int, rng: random.Random, result: Generated, say: Callable[[str], None]
+) -> None:
     defn = rnd.form_version.parsed
     units = list(db.session.scalars(select(RoundUnit).where(RoundUnit.round_id == rnd.id)))
     if not units or count <= 0:
@@ -219,17 +226,33 @@ def _fill_person_round(rnd: Round, count: int, rng: random.Random, result: Gener
         say(f"{rnd.title}: {done:,} คน")
 
 
-def _response_row(rnd: Round, ru: RoundUnit, status: ResponseStatus, rng: random.Random, slot: int | None,
-                  answered: int, required: int) -> dict[str, Any]:  # fmt: skip
+def _response_row(
+    rnd: Round,
+    ru: RoundUnit,
+    status: ResponseStatus,
+    rng: random.Random,
+    slot: int | None,
+    answered: int,
+    required: int,
+) -> dict[str, Any]:
     sent = status != ResponseStatus.DRAFT
     when = _moment(rnd, rng)
     late = sent and when > ru.deadline()  # the rule submit() applies: sent after the unit's own deadline
     return {
-        "round_id": rnd.id, "org_unit_id": ru.org_unit_id, "org_slot": slot, "status": status.value,
-        "row_version": 2, "is_late": late, "submitted_at": when if sent else None, "last_saved_at": when,
-        "created_at": when, "updated_at": when, "answered_count": answered, "required_count": required,
+        "round_id": rnd.id,
+        "org_unit_id": ru.org_unit_id,
+        "org_slot": slot,
+        "status": status.value,
+        "row_version": 2,
+        "is_late": late,
+        "submitted_at": when if sent else None,
+        "last_saved_at": when,
+        "created_at": when,
+        "updated_at": when,
+        "answered_count": answered,
+        "required_count": required,
         "return_comment": "กรุณาตรวจสอบจำนวนนักเรียนอีกครั้ง" if status == ResponseStatus.RETURNED else None,
-    }  # fmt: skip
+    }
 
 
 def _moment(rnd: Round, rng: random.Random) -> datetime:
@@ -254,14 +277,21 @@ def _insert_responses(rows: list[dict[str, Any]]) -> list[int]:
     return ids
 
 
-def _insert_answers(defn, ids: list[int], answer_sets: list[dict[str, AnswerValue]]) -> int:  # type: ignore[no-untyped-def]
-    questions = defn.question_map()
+def _insert_answers(defn: s.FormDefinition, ids: list[int], answer_sets: list[dict[str, AnswerValue]]) -> int:
+    questions = repeats.question_finder(defn)  # a row field's key finds its field
     rows = [
-        {"response_id": rid, "question_key": key, "state": a.state.value, "value": a.value if a.state == AnswerState.VALUE else None,
-         "value_num": numeric_value(questions.get(key), a), "changed_in_version": 2, "updated_at": utcnow()}
+        {
+            "response_id": rid,
+            "question_key": key,
+            "state": a.state.value,
+            "value": a.value if a.state == AnswerState.VALUE else None,
+            "value_num": numeric_value(questions(key), a),
+            "changed_in_version": 2,
+            "updated_at": utcnow(),
+        }
         for rid, answers in zip(ids, answer_sets, strict=True)
         for key, a in answers.items()
-    ]  # fmt: skip
+    ]
     for part in _chunks(rows):
         db.session.execute(insert(Answer), part)
     return len(rows)
@@ -277,13 +307,25 @@ def _attach_uploads(ids: list[int], answer_sets: list[dict[str, AnswerValue]]) -
     storage = storage_for(current_app)
     for rid, answers in zip(ids, answer_sets, strict=True):
         for key, answer in list(answers.items()):
-            if not (answer.has_value and isinstance(answer.value, list) and answer.value and isinstance(answer.value[0], dict)
-                    and answer.value[0].get("id") == 0):  # fmt: skip
+            if not (
+                answer.has_value
+                and isinstance(answer.value, list)
+                and answer.value
+                and isinstance(answer.value[0], dict)
+                and answer.value[0].get("id") == 0
+            ):
                 continue
             received = storage.receive(io.BytesIO(PDF), len(PDF))
-            upload = Upload(response_id=rid, question_key=key, storage_key=storage.commit(received),
-                            original_name=answer.value[0]["name"], kind="pdf", content_type="application/pdf",
-                            size=received.size, sha256=received.sha256)  # fmt: skip
+            upload = Upload(
+                response_id=rid,
+                question_key=key,
+                storage_key=storage.commit(received),
+                original_name=answer.value[0]["name"],
+                kind="pdf",
+                content_type="application/pdf",
+                size=received.size,
+                sha256=received.sha256,
+            )
             db.session.add(upload)
             db.session.flush()
             answers[key] = AnswerValue.of([upload.record()])

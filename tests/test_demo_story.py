@@ -129,7 +129,10 @@ def test_accepted_only_in_accepted_sets_and_one_certified_set_awaits_the_provinc
 def test_deadlines_are_at_1630_bangkok_and_nothing_is_late_before_them(runner):
     run_demo(runner)
     rounds = db.session.scalars(select(Round)).all()
-    assert len(rounds) == 4
+    # the four shipped questionnaires, the projects and member examples, and the KPI example at 6 and 12 months
+    assert len(rounds) == 8
+    kpi = sorted(r.period.value for r in rounds if r.form_version.form_key == "kpi_self_assessment")
+    assert kpi == ["month12", "month6"]
     for rnd in rounds:
         closes = rnd.closes_at.astimezone(BANGKOK)
         assert closes.time() == time(16, 30), rnd.title

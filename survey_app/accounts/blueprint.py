@@ -1,6 +1,7 @@
 """The accounts blueprint: login, home, directory pages; and how a cookie becomes a user."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from survey_app.accounts import queries
@@ -26,12 +27,12 @@ def load_user(token: str) -> User | None:
     user = queries.user_of_session(token)
     if user is None:
         return None
-    user.session_token = token  # type: ignore[attr-defined]
+    user.session_token = token  # type: ignore[assignment]
     return user
 
 
 @login_manager.unauthorized_handler
-def unauthorized():  # type: ignore[no-untyped-def]
+def unauthorized() -> ResponseReturnValue:
     """Not logged in (or the session ended): a draft typed on the user's own page is carried through the
     login page (checked again against who signs in); anything else is not carried."""
     fields = fields_to_replay()
@@ -43,7 +44,7 @@ def unauthorized():  # type: ignore[no-untyped-def]
 
 
 @bp.before_app_request
-def force_password_change():  # type: ignore[no-untyped-def]
+def force_password_change() -> ResponseReturnValue | None:
     """Users with an initial or reset password must choose their own before anything else."""
     if (
         current_user.is_authenticated
@@ -54,4 +55,5 @@ def force_password_change():  # type: ignore[no-untyped-def]
     return None
 
 
-from survey_app.accounts import views  # noqa: E402, F401  (routes attach to bp)
+# the routes attach themselves to bp
+from survey_app.accounts import directory_upload, views  # noqa: E402, F401

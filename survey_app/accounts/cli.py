@@ -12,11 +12,12 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from survey_app.accounts import demo, operations
+from survey_app.accounts import account_import, demo, operations
 from survey_app.accounts.directory_import import DirectoryFileError, check_rows, read_table
 from survey_app.accounts.export import write_accounts_workbook
 from survey_app.accounts.models import OrgUnit, User
 from survey_app.accounts.passwords import hash_password, policy_problems
+from survey_app.core import audit
 from survey_app.core.db import write_intent
 from survey_app.core.scope import Role
 from survey_app.core.transactions import command_transaction, commit_now
@@ -54,6 +55,8 @@ def import_command(file: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     with command_transaction():
         summary = import_rows(rows, source=file.name)
+        details = {"file": file.name, "via": "cli", "created": summary.created, "updated": summary.updated}
+        audit.record("directory.import", actor_id=None, object_type="directory", details=details)
     click.echo(f"นำเข้าแล้ว: เพิ่ม {summary.created} แก้ไข {summary.updated} ไม่เปลี่ยนแปลง {summary.unchanged}")
 
 
@@ -93,11 +96,7 @@ def create_for_directory(out: Path | None) -> None:
 
 def _create_batch(batch: list[operations.IssuedAccount]) -> list[operations.IssuedAccount]:
     """Hash the batch's passwords outside any transaction, then write the accounts and commit at once."""
-    hashes = [hash_password(account.password) for account in batch]
-    for account, password_hash in zip(batch, hashes, strict=True):
-        operations.create_user(
-            account.username, account.password, account.role, account.unit, password_hash=password_hash
-        )
+    operations.create_planned(batch, [hash_password(account.password) for account in batch])
     commit_now()  # (c) a batch: people saving meanwhile wait milliseconds for the lock, not minutes
     return batch
 
@@ -111,12 +110,39 @@ def _keep_only_created(path: Path, created: list[operations.IssuedAccount], out_
         click.echo(f"หยุดกลางคัน: สร้างแล้ว {len(created)} บัญชี รหัสผ่านเริ่มต้นอยู่ในไฟล์ {kept}", err=True)
 
 
+@accounts_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="โฟลเดอร์ผลลัพธ์")
+def import_accounts(file: Path, out: Path | None) -> None:
+    """Users from a CSV/XLSX (username, unit_code, role, display_name, email, phone): new usernames are
+    created (one-time passwords written to an XLSX), existing ones get the contacts filled in the file."""
+    try:
+        rows = account_import.read_accounts(file)
+    except DirectoryFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with command_transaction():
+        checked, errors = account_import.check_rows(rows)
+        if errors:
+            click.echo("\n".join(errors), err=True)
+            raise click.ClickException(f"พบข้อผิดพลาด {len(errors)} รายการ ไม่ได้นำเข้าข้อมูลใดเลย")
+        issued, updated = account_import.apply_rows(checked)
+        path = write_accounts_workbook(issued, Path(out or current_app.config["EXPORT_DIR"])) if issued else None
+    click.echo(f"นำเข้าแล้ว: ผู้ใช้ใหม่ {len(issued)} ปรับข้อมูลติดต่อ {updated}")
+    if path:
+        click.echo(f"รหัสผ่านเริ่มต้นอยู่ในไฟล์ {path} (ไฟล์นี้มีรหัสผ่าน: ส่งมอบแล้วลบทิ้ง)")
+
+
 @accounts_cli.command("create-admin")
 @click.option("--username", prompt="ชื่อผู้ใช้")
 @click.option("--password", prompt="รหัสผ่าน", hide_input=True, confirmation_prompt=True)
 @click.option("--unit", "unit_code", default=None, help="รหัสหน่วยงาน (ค่าเริ่มต้น: หน่วยงานระดับจังหวัด)")
-@click.option("--role", type=click.Choice(ADMIN_ROLES, case_sensitive=False), default=Role.SYSTEM_ADMIN.value,
-              show_default=True, help="system_admin หรือ province_admin")  # fmt: skip
+@click.option(
+    "--role",
+    type=click.Choice(ADMIN_ROLES, case_sensitive=False),
+    default=Role.SYSTEM_ADMIN.value,
+    show_default=True,
+    help="system_admin หรือ province_admin",
+)
 def create_admin(username: str, password: str, unit_code: str | None, role: str) -> None:
     """Create a system or province administrator.
 

@@ -93,7 +93,7 @@ def _place(rng: random.Random) -> str:
     return rng.choice(_PLACE_A) + rng.choice(_PLACE_B)
 
 
-def _row(code, parent, kind, name, name_en=None, district="", **alt) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _row(code, parent, kind, name, name_en=None, district="", **alt) -> dict[str, str]:
     row = {"code": code, "parent_code": parent, "kind": kind, "name_th": name, "name_en": name_en or ""}
     row |= {"district_code": district, "district_name": DISTRICTS.get(district, "")}
     return row | {f"{k}_code": v for k, v in alt.items()}

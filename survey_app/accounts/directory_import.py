@@ -9,10 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from survey_app.accounts.kinds import KIND_INFO, OrgKind, parent_allowed
+from survey_app.core.i18n import N_
+from survey_app.core.spreadsheets import FORMULA_PREFIXES
 
 COLUMN_ALIASES = {
     "code": ("code", "รหัส", "รหัสหน่วยงาน"),
@@ -27,10 +31,28 @@ COLUMN_ALIASES = {
     "ministry_code": ("ministry_code", "รหัสกระทรวง"),
 }
 REQUIRED_COLUMNS = ("code", "kind", "name_th")
+# How each column is named to a person reading an error (the file may use any alias above).
+COLUMN_LABELS = {
+    "code": N_("รหัสหน่วยงาน"),
+    "parent_code": N_("รหัสต้นสังกัด"),
+    "kind": N_("ประเภท"),
+    "name_th": N_("ชื่อหน่วยงาน"),
+    "name_en": N_("ชื่อภาษาอังกฤษ"),
+    "district_code": N_("รหัสอำเภอ"),
+    "district_name": N_("อำเภอ"),
+    "smis_code": N_("รหัส SMIS"),
+    "obec_code": N_("รหัส OBEC"),
+    "ministry_code": N_("รหัสกระทรวง"),
+}
 ALT_CODE_RULES = {"smis_code": 8, "obec_code": 6, "ministry_code": 10}
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,19}$")
 DISTRICT_PATTERN = re.compile(r"^[0-9]{4}$")
 _KIND_BY_TEXT = {kind.value: kind for kind in OrgKind} | {label: kind for kind, (label, _) in KIND_INFO.items()}
+# A directory is a few thousand units: these limits are far above any real file and stop a hostile one
+# (a "zip bomb" workbook that unpacks to gigabytes, a million empty rows) before it costs memory or minutes.
+MAX_ROWS = 20_000
+XLSX_MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+XLSX_MAX_RATIO = 200  # a real sheet packs 5-20 times; a bomb packs thousands of times
 
 
 @dataclass(frozen=True)
@@ -89,20 +111,55 @@ def _read_csv(path: Path) -> list[list[str]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DirectoryFileError(f"{path.name}: ไฟล์ CSV ต้องเข้ารหัส UTF-8 ({exc.reason})") from exc
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    if "\x00" in text:
+        raise DirectoryFileError(f"{path.name}: ไม่ใช่ไฟล์ CSV ที่เป็นข้อความ")
+    try:
+        return _at_most_rows(path, ([cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))))
+    except csv.Error as exc:
+        raise DirectoryFileError(f"{path.name}: อ่านไฟล์ CSV ไม่ได้ ({exc})") from exc
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    _check_packed_size(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise DirectoryFileError(f"{path.name}: เปิดไฟล์ XLSX ไม่ได้ ({exc})") from exc
-    sheet = book.worksheets[0]
-    rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return rows
+    try:
+        sheet = book.worksheets[0]
+        return _at_most_rows(path, ([_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)))
+    except DirectoryFileError:
+        raise
+    except Exception as exc:  # a sheet whose XML is broken fails only while it is read
+        raise DirectoryFileError(f"{path.name}: อ่านไฟล์ XLSX ไม่ได้ ({exc})") from exc
+    finally:
+        book.close()
+
+
+def _at_most_rows(path: Path, rows: Iterator[list[str]]) -> list[list[str]]:
+    """The rows, refusing a file with more than MAX_ROWS data rows (read no further than that)."""
+    kept: list[list[str]] = []
+    for row in rows:
+        kept.append(row)
+        if len(kept) > MAX_ROWS + 1:
+            raise DirectoryFileError(f"{path.name}: มีข้อมูลเกิน {MAX_ROWS:,} แถว กรุณาแบ่งเป็นหลายไฟล์")
+    return kept
+
+
+def _check_packed_size(path: Path) -> None:
+    """Refuse a workbook that would unpack to far more than a directory can hold (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DirectoryFileError(f"{path.name}: ไม่ใช่ไฟล์ XLSX ที่ถูกต้อง") from exc
+    unpacked = sum(m.file_size for m in members)
+    packed = max(1, sum(m.compress_size for m in members))
+    suspicious_ratio = unpacked > 5 * 1024 * 1024 and unpacked / packed > XLSX_MAX_RATIO
+    if unpacked > XLSX_MAX_UNPACKED_BYTES or suspicious_ratio:
+        raise DirectoryFileError(f"{path.name}: ไฟล์ XLSX ขยายแล้วใหญ่ผิดปกติ ระบบจึงไม่เปิดไฟล์นี้")
 
 
 def _cell_text(value: object) -> str:
@@ -160,6 +217,8 @@ def _check_row(index: int, raw: dict[str, str], seen: dict[str, int], errors: li
     name = " ".join(raw.get("name_th", "").split())
     if not name:
         errors.append(RowError(index, "name_th", "ไม่มีชื่อหน่วยงาน"))
+    elif name.startswith(FORMULA_PREFIXES):
+        errors.append(RowError(index, "name_th", "ชื่อหน่วยงานขึ้นต้นด้วย = + - หรือ @ ไม่ได้ (อาจเป็นสูตรในตาราง)"))
     elif len(name) > 255:
         errors.append(RowError(index, "name_th", "ชื่อยาวเกิน 255 ตัวอักษร"))
     kind_text = raw.get("kind", "").strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -269,14 +270,33 @@ class IssuedAccount:
 def plan_accounts_for_directory() -> list[IssuedAccount]:
     """The missing accounts, one respondent per unit and one certifier per agency, with usernames and
     initial passwords chosen and nothing written: the caller hashes and creates them in short batches."""
+    return plan_accounts(db.session.scalars(select(OrgUnit).where(OrgUnit.active).order_by(OrgUnit.path)))
+
+
+def plan_accounts(units: Iterable[OrgUnit], allowed: Collection[Role] = tuple(Role)) -> list[IssuedAccount]:
+    """The accounts these units lack (of the roles `allowed`), with usernames and passwords chosen; nothing
+    is written. Used by the command and by the browser's bulk creation alike."""
     have = {(uid, role) for uid, role in db.session.execute(select(User.org_unit_id, User.role))}
     taken = set(db.session.scalars(select(User.username)))
     planned: list[IssuedAccount] = []
-    for unit in db.session.scalars(select(OrgUnit).where(OrgUnit.active).order_by(OrgUnit.path)):
+    for unit in units:
         for role in _roles_for(unit):
-            if (unit.id, role) not in have:
+            if (unit.id, role) not in have and role in allowed:
                 planned.append(IssuedAccount(unit, _username(unit, role, taken), random_password(), role))
     return planned
+
+
+def create_planned(planned: list[IssuedAccount], hashes: list[str], actor_id: int | None = None) -> None:
+    """Write planned accounts whose passwords were hashed beforehand (outside any write transaction)."""
+    for account, password_hash in zip(planned, hashes, strict=True):
+        create_user(
+            account.username,
+            account.password,
+            account.role,
+            account.unit,
+            password_hash=password_hash,
+            actor_id=actor_id,
+        )
 
 
 def _roles_for(unit: OrgUnit) -> list[Role]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort
 from sqlalchemy import Select, bindparam, func, or_, select
@@ -15,7 +16,7 @@ from survey_app.extensions import db
 PAGE_SIZE = 50
 
 
-def units_in_scope(user: ScopedUser) -> Select[tuple[OrgUnit]]:
+def units_in_scope(user: ScopedUser) -> Select[Any]:
     """A select of every unit the user may see; add filters to it, never a second permission rule."""
     return select(OrgUnit).where(scope_clause(user, OrgUnit.id, OrgUnit.path))
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
+from werkzeug.wrappers import Response
 
 from survey_app.accounts.models import LoginThrottle
 from survey_app.core import audit
@@ -78,8 +79,14 @@ def count_failure(keys: Keys, now: datetime, user_id: int | None, unit_id: int |
             row.blocked_until = now + delay
             wait = max(wait, int(delay.total_seconds()))
             if row.failures == free:
-                audit.record("login.throttled", actor_id=None, object_type="user", object_id=user_id,
-                             org_unit_id=unit_id, details={"key": key.split("|")[-1]})  # fmt: skip
+                audit.record(
+                    "login.throttled",
+                    actor_id=None,
+                    object_type="user",
+                    object_id=user_id,
+                    org_unit_id=unit_id,
+                    details={"key": key.split("|")[-1]},
+                )
     db.session.flush()
     return wait
 
@@ -123,5 +130,11 @@ def remember_device(response: Response, username: str) -> None:
     device = _device()
     accounts = [u for u in device.get("u", []) if u != username.lower()] + [username.strip().lower()]
     value = {"n": device.get("n") or secrets.token_urlsafe(16), "u": accounts[-DEVICE_MAX_ACCOUNTS:]}
-    response.set_cookie(DEVICE_COOKIE, _device_serializer().dumps(value), max_age=DEVICE_MAX_AGE, httponly=True,
-                        samesite="Lax", secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))  # fmt: skip
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_serializer().dumps(value),
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )

@@ -4,7 +4,7 @@ municipality. Reports group by it and review builds agency sets from it, so it l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ class UnitLike(Protocol):
     path: str
 
 
-def certifying_agency(unit: UnitLike, units_by_id: dict[int, UnitLike]) -> int:
+def certifying_agency(unit: UnitLike, units_by_id: Mapping[int, UnitLike]) -> int:
     """The id of the agency (or province office) whose head certifies this unit's answers."""
     if unit.kind.level != Level.SCHOOL:
         return unit.id
@@ -37,5 +37,5 @@ def certifying_agencies(unit_ids: Iterable[int]) -> dict[int, int]:
     """The certifying agency of each of these units. The directory is read once as (id, kind, path) rows:
     no ORM objects, and no IN list of every ancestor (tens of thousands of ids at national scale, past
     SQLite's limit on bound parameters)."""
-    units: dict[int, UnitLike] = {u.id: u for u in db.session.execute(select(OrgUnit.id, OrgUnit.kind, OrgUnit.path))}  # type: ignore[misc]
+    units: dict[int, UnitLike] = {u.id: u for u in db.session.execute(select(OrgUnit.id, OrgUnit.kind, OrgUnit.path))}
     return {uid: certifying_agency(units[uid], units) for uid in set(unit_ids)}

@@ -3,7 +3,9 @@
 import time
 
 from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey_app.accounts import operations, queries, throttle
 from survey_app.accounts.blueprint import bp
@@ -32,7 +34,7 @@ WAIT_MESSAGE = N_(
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     form = LoginForm()
@@ -54,13 +56,15 @@ def login():  # type: ignore[no-untyped-def]
     return page, status, headers
 
 
-def _signed_in(user: User, username: str):  # type: ignore[no-untyped-def]
+def _signed_in(user: User, username: str) -> WerkzeugResponse:
     """Start the session; carry the user's own draft on when the sign-in interrupted a save."""
     _start_session(user)
     replay_to = request.form.get("replay_to")
     carried = _carried_fields()
     if replay_to and is_safe_next(replay_to) and replayable(carried, replay_to, user.id):
-        response = make_response(render_template("replay.html", fields=carried, target=replay_to, expired=False))
+        response: WerkzeugResponse = make_response(
+            render_template("replay.html", fields=carried, target=replay_to, expired=False)
+        )
     else:
         target = request.args.get("next")
         response = redirect(target if is_safe_next(target) else url_for("accounts.home"))
@@ -96,14 +100,14 @@ def _start_session(user: User) -> None:
     session.clear()
     g.pop("csrf_token", None)
     record = operations.start_session(user, request.user_agent.string)
-    user.session_token = record.token
+    user.session_token = record.token  # type: ignore[assignment]
     login_user(user)
     session.permanent = True
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     operations.end_session(current_user.session_token, current_user)
     logout_user()
     session.clear()
@@ -113,10 +117,10 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-def change_password():  # type: ignore[no-untyped-def]
+def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+        user: User = current_user._get_current_object()
         try:
             operations.change_password(user, form.current_password.data or "", form.new_password.data or "")
         except operations.PasswordRejected as refused:
@@ -129,7 +133,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/lang/<lang>")
-def language(lang: str):  # type: ignore[no-untyped-def]
+def language(lang: str) -> ResponseReturnValue:
     """Switch the interface language (a preference cookie, no data changes)."""
     target = request.args.get("next")
     response = redirect(target if is_safe_next(target) else url_for("accounts.home"))
@@ -140,7 +144,7 @@ def language(lang: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 @login_required
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     counts = queries.count_by_kind(current_user) if has_role(current_user, REVIEWERS) else []
     return render_template(
         "accounts/home.html",
@@ -153,7 +157,7 @@ def home():  # type: ignore[no-untyped-def]
 
 @bp.route("/directory")
 @login_required
-def directory():  # type: ignore[no-untyped-def]
+def directory() -> ResponseReturnValue:
     require_role(current_user, REVIEWERS)
     form = DirectoryFilterForm(request.args)
     form.kind.choices = select_choices([("", gettext("ทุกประเภท"))] + [(k.value, gettext(k.label_th)) for k in OrgKind])
@@ -172,7 +176,7 @@ def directory():  # type: ignore[no-untyped-def]
 
 @bp.route("/units/<int:unit_id>")
 @login_required
-def unit(unit_id: int):  # type: ignore[no-untyped-def]
+def unit(unit_id: int) -> ResponseReturnValue:
     unit = queries.get_unit_or_404(current_user, unit_id)
     can_manage = may_manage_accounts(current_user)
     return render_template(
@@ -187,7 +191,7 @@ def unit(unit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/units/<int:unit_id>/users/<int:user_id>/reset", methods=["POST"])
 @login_required
-def reset_password(unit_id: int, user_id: int):  # type: ignore[no-untyped-def]
+def reset_password(unit_id: int, user_id: int) -> ResponseReturnValue:
     require_role(current_user, PROVINCE)
     unit = queries.get_unit_or_404(current_user, unit_id)
     user = queries.user_of_unit(unit, user_id)
@@ -198,3 +202,6 @@ def reset_password(unit_id: int, user_id: int):  # type: ignore[no-untyped-def]
     password = operations.reset_password(user, current_user.id)
     current_app.logger.info("password reset for user %s by %s", user.id, current_user.id)
     return render_template("accounts/reset_done.html", unit=unit, user=user, password=password)
+
+
+from survey_app.accounts import user_views  # noqa: E402, F401  (the people pages attach to bp)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from flask import Flask, current_app, has_request_context, jsonify, make_response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Dialect, Enum, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
@@ -89,7 +90,7 @@ _POSTGRES_LOCK_STATES = frozenset({"55P03", "40P01"})  # lock_not_available (loc
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL, foreign keys and a default busy timeout on every SQLite connection; no-op on PostgreSQL.
 
     The app's engine then sets its configured lock timeout (`wait_for_locks`)."""
@@ -106,7 +107,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # type: ignor
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(conn) -> None:
     """BEGIN IMMEDIATE when the request may write; when the lock stays taken past the timeout, a request
     goes on reading a snapshot instead, so its page can still be drawn: its first write then fails at once
     with "database is locked", which the save turns into "press save again" with the typing kept."""
@@ -150,7 +151,7 @@ def wait_for_locks(engine: Engine, timeout_ms: Callable[[], int]) -> None:
     Read on every new connection, so a changed setting applies once the pool is disposed."""
 
     @event.listens_for(engine, "connect")
-    def _lock_timeout(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _lock_timeout(dbapi_connection, _record) -> None:
         ms = int(timeout_ms())
         if engine.dialect.name == "sqlite":
             dbapi_connection.execute(f"PRAGMA busy_timeout={ms}")
@@ -172,7 +173,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(PoolTimeoutError, _database_error)
 
 
-def _database_error(exc: Exception):  # type: ignore[no-untyped-def]
+def _database_error(exc: Exception) -> ResponseReturnValue:
     """A lock or connection-pool wait that ran out answers 503 with a Thai "try again"; anything else
     is still a server error (re-raised, so it is logged and shown as the 500 page)."""
     if not (isinstance(exc, PoolTimeoutError) or is_busy(exc)):

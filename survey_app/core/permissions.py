@@ -42,6 +42,8 @@ REVIEWERS = frozenset({Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
 # The province's work: rounds, forms, accepting sets, accounts, every agency at once.
 PROVINCE = frozenset({Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
 ADMINS = frozenset({Role.SYSTEM_ADMIN})  # everything, including the accounts of other system admins
+# The audit trail: each reader sees the events of the units in its scope (a school has no audit page: 404).
+AUDIT_READERS = frozenset({Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
 # Who sees its own unit and every unit below it (the scope check; a system admin sees every unit anyway).
 SUBTREE = frozenset({Role.CERTIFIER, Role.PROVINCE_ADMIN})
 
@@ -110,7 +112,24 @@ def may_manage_accounts(user: ScopedUser) -> bool:
 
 def may_reset_password_of(user: ScopedUser, target: ScopedUser) -> bool:
     """Account managers reset passwords; a system admin's only by another system admin."""
-    return may_manage_accounts(user) and (target.role not in ADMINS or user.role in ADMINS)
+    return may_manage_user(user, target)
+
+
+# The roles, lowest first: an account manager grants its own role and the ones below it, never one above.
+ROLE_RANK = (Role.RESPONDENT, Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN)
+
+
+def grantable_roles(user: ScopedUser) -> list[Role]:
+    """The roles an account manager may give (to a new user or by a change of role): never above its own."""
+    if not may_manage_accounts(user):
+        return []
+    return list(ROLE_RANK[: ROLE_RANK.index(user.role) + 1])
+
+
+def may_manage_user(user: ScopedUser, target: ScopedUser) -> bool:
+    """Deactivate, reactivate, change the role, contacts or password of a user (in scope, checked apart):
+    only an account manager, and only of a user whose role it could have granted itself."""
+    return target.role in grantable_roles(user)
 
 
 def refuse(

@@ -2,7 +2,7 @@
 check for safe `next` redirects."""
 
 import sys
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
@@ -15,7 +15,7 @@ CSP = (
 )
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only local paths are followed after login; `//host`, `\\\\host` and absolute URLs are refused."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return False
@@ -44,7 +44,7 @@ def hide_server_software() -> None:
     Werkzeug's (`flask run`, `make run`) and gunicorn's (docs/deploy.md). Both are checked against a real
     server process by tests/security/test_refused_access.py. Behind nginx, nginx writes its own header
     (see docs/deploy.md: `server_tokens off`)."""
-    WSGIRequestHandler.send_response = _send_response_without_server  # type: ignore[method-assign]
+    WSGIRequestHandler.send_response = _send_response_without_server  # type: ignore[method-assign,assignment]
     gunicorn_wsgi = sys.modules.get("gunicorn.http.wsgi")
     if gunicorn_wsgi is not None and not getattr(gunicorn_wsgi.Response.default_headers, "quiet", False):
         gunicorn_wsgi.Response.default_headers = _without_server_line(gunicorn_wsgi.Response.default_headers)

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 from flask import Flask
 
@@ -61,7 +61,7 @@ class Received:
 class Storage(Protocol):
     """What the app needs from a file store; the file system now, object storage could follow."""
 
-    def receive(self, stream: BinaryIO, max_bytes: int) -> Received: ...
+    def receive(self, stream: IO[bytes], max_bytes: int) -> Received: ...
     def commit(self, received: Received) -> str: ...
     def discard(self, received: Received) -> None: ...
     def open(self, key: str) -> BinaryIO: ...
@@ -87,7 +87,7 @@ class FileSystemStorage:
             _private_dir(self.tmp)
             _private_dir(self.objects)
 
-    def receive(self, stream: BinaryIO, max_bytes: int) -> Received:
+    def receive(self, stream: IO[bytes], max_bytes: int) -> Received:
         """Copy the stream into a private temp file; on any failure the temp file is gone before we re-raise."""
         with _os_errors(MSG_WRITE_FAILED):
             fd, name = tempfile.mkstemp(dir=self.tmp, prefix="upload-")  # mkstemp creates it 0o600
@@ -206,7 +206,7 @@ def storage_for(app: Flask) -> Storage:
     return storage
 
 
-def _copy(stream: BinaryIO, out: BinaryIO, max_bytes: int) -> tuple[int, str]:
+def _copy(stream: IO[bytes], out: BinaryIO, max_bytes: int) -> tuple[int, str]:
     """Copy in chunks while hashing; stop at the first chunk that goes past max_bytes."""
     digest = hashlib.sha256()
     size = 0

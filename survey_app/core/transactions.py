@@ -38,7 +38,7 @@ SERVER_ERROR = 500
 
 def _session() -> scoped_session[Any]:
     """The Flask-SQLAlchemy session of the current app."""
-    return current_app.extensions["sqlalchemy"].session  # type: ignore[no-any-return]
+    return current_app.extensions["sqlalchemy"].session
 
 
 def commit_now() -> None:

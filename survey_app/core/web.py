@@ -6,8 +6,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from flask import Flask, abort, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -79,7 +81,7 @@ def select_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def public_url(endpoint: str, **values: object) -> str:
+def public_url(endpoint: str, **values: Any) -> str:
     """An absolute address to hand to the public (survey links, QR codes, e-mails): from PUBLIC_BASE_URL
     when configured, never from whatever Host header a request carried (see ALLOWED_HOSTS in config)."""
     base = current_app.config.get("PUBLIC_BASE_URL")
@@ -111,7 +113,7 @@ def _static_stamp(folder: str, filename: str) -> str:
         return "0"
 
 
-def _error(code: int, title: str, message: str):  # type: ignore[no-untyped-def]
+def _error(code: int, title: str, message: str) -> ResponseReturnValue:
     return render_template("error.html", code=code, title=title, message=message), code
 
 
@@ -169,7 +171,7 @@ def _too_large(_exc: Exception) -> tuple[str, int]:
     return render_template("error.html", code=413, title=N_("ข้อมูลใหญ่เกินไป"), message=message, back=back), 413
 
 
-def _csrf_failed(_exc: Exception):  # type: ignore[no-untyped-def]
+def _csrf_failed(_exc: Exception) -> ResponseReturnValue:
     """An expired or missing token. A draft the user typed on their own page is offered again (with a
     fresh token, or through the sign-in page when the session has gone); anything else just fails."""
     fields = replay.fields_to_replay()

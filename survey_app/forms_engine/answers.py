@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from survey_app.core.i18n import N_, gettext, pick
+from survey_app.forms_engine import expressions
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.audience import includes
 
@@ -69,7 +70,13 @@ def condition_holds(cond: s.Condition, answers: Answers) -> bool:
     return _compare(cond, answer.value)
 
 
+def plain_choice(value: Any) -> Any:
+    """A choice answer without its "other, specify" text: {"value": V, "other": T} is V (see qtypes/choice.py)."""
+    return value["value"] if isinstance(value, dict) and "other" in value and "value" in value else value
+
+
 def _compare(cond: s.Condition, value: Any) -> bool:
+    value = plain_choice(value)
     if cond.equals is not None:
         return str(value) == str(cond.equals)
     if cond.not_equals is not None:
@@ -102,17 +109,42 @@ def question_visible(question: s.Question, answers: Answers, org_kind: str | Non
     """A question is asked when its audience includes the unit's kind and its condition holds."""
     if not includes(question.audience, org_kind):
         return False
-    return question.show_if is None or condition_holds(question.show_if, answers)
+    conditions = (*question._within, question.show_if)  # its section's and indicator's, then its own
+    return all(shown_by(c, answers, question.key) for c in conditions if c is not None)
+
+
+def shown_by(cond: s.Condition | str, answers: Answers, key: str = "") -> bool:
+    """Whether a show_if holds: a structured condition, or an expression (forms_engine/expressions.py), read
+    inside its repeat row when `key` is a row field's key."""
+    if isinstance(cond, str):
+        return expressions.holds(cond, answers, key=key)
+    return condition_holds(cond, answers)
+
+
+def section_shown(section: s.Section, answers: Answers) -> bool:
+    """A section's own show_if (a hidden section is skipped: its questions are hidden with it)."""
+    return section.show_if is None or shown_by(section.show_if, answers)
 
 
 def visible_questions(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> list[s.Question]:
-    """The questions this unit is asked, given its answers so far."""
-    return [
+    """The questions this unit is asked, given its answers so far; a repeating group is followed by the
+    shown fields of its stored rows (forms_engine/repeats.py)."""
+    shown = [
         q
         for section in defn.sections
         if section_applies(section, org_kind)
         for q in section.all_questions()
         if question_visible(q, answers, org_kind)
+    ]
+    if not any(q.type == "repeat" for q in shown):
+        return shown
+    from survey_app.forms_engine import repeats  # here: repeats imports this module
+
+    return [
+        row_q
+        for q in shown
+        for row_q in [q, *repeats.stored_row_questions(q, answers)]
+        if row_q is q or question_visible(row_q, answers, org_kind)
     ]
 
 
@@ -122,7 +154,18 @@ def is_required(question: s.Question) -> bool:
 
 def missing_questions(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> list[s.Question]:
     """Required, visible questions without an answer: what stops a submission."""
-    return [q for q in visible_questions(defn, answers, org_kind) if is_required(q) and q.key not in answers]
+    return [q for q in visible_questions(defn, answers, org_kind) if is_required(q) and not is_answered(q, answers)]
+
+
+def is_answered(question: s.Question, answers: Answers) -> bool:
+    """Whether a question counts as answered: a repeating group needs "none" or max(min_rows, 1) rows."""
+    if isinstance(question, s.RepeatGroup):
+        answer = answers.get(question.key)
+        if answer is not None and not answer.has_value:
+            return True
+        rows = answer.value if answer is not None and isinstance(answer.value, list) else []
+        return len(rows) >= max(question.min_rows, 1)
+    return question.key in answers
 
 
 def check_errors(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> dict[str, list[str]]:
@@ -150,4 +193,28 @@ def _check_message(check: s.Check, other: s.Question | None) -> str:
 def progress(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> tuple[int, int]:
     """(answered, required) over the visible required questions: the numbers behind the progress bar."""
     required = [q for q in visible_questions(defn, answers, org_kind) if is_required(q)]
-    return sum(1 for q in required if q.key in answers), len(required)
+    return sum(1 for q in required if is_answered(q, answers)), len(required)
+
+
+def na_allowed(question: s.Question, defn: s.FormDefinition, final: bool) -> bool:
+    """Whether a question offers and accepts N/A in a round: `allow_na: true` always, `allow_na: interim` only
+    in interim rounds (6, 9 months), never in a final one (12 months, annual). The form's own `allow_na`
+    caps its questions' (an `interim` form makes every N/A question interim)."""
+    policies = (question.allow_na, defn.allow_na)
+    if not all(policies):
+        return False
+    return not final or not any(p == "interim" for p in policies)
+
+
+def na_refused(defn: s.FormDefinition, answers: Answers, org_kind: str | None, final: bool) -> list[s.Question]:
+    """Shown questions whose stored N/A this round does not accept (a final round, or a form version switched
+    since): a submission lists them as needing an answer."""
+    if not final:
+        return []
+    return [
+        q
+        for q in visible_questions(defn, answers, org_kind)
+        if (answer := answers.get(q.key)) is not None
+        and answer.state == AnswerState.NA
+        and not na_allowed(q, defn, final)
+    ]

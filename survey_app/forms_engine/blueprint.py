@@ -5,6 +5,7 @@ from flask import Blueprint
 from survey_app.core.i18n import N_
 from survey_app.core.permissions import PROVINCE
 from survey_app.core.web import register_nav
+from survey_app.forms_engine.expression_page import expression_ast, page_expressions
 from survey_app.forms_engine.types import question_type
 
 bp = Blueprint("forms_engine", __name__, url_prefix="/forms", template_folder="templates")
@@ -24,6 +25,8 @@ def registry_display(question, answer) -> str:  # type: ignore[no-untyped-def]
 
 
 bp.add_app_template_global(question_type, "question_type")  # _questions.html includes the type's template
+bp.add_app_template_filter(expression_ast, "expression_ast")  # expressions for static/js/expressions.js
+bp.add_app_template_global(page_expressions, "page_expressions")
 
 
 @bp.app_template_filter("add_dot")

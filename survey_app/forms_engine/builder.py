@@ -13,19 +13,28 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from survey_app.core.i18n import N_, gettext, pick
+from survey_app.forms_engine import repeats, rules
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import (
     Answer,
     Answers,
+    AnswerState,
     check_errors,
     missing_questions,
+    na_allowed,
+    na_refused,
     question_visible,
     section_applies,
+    section_shown,
+    shown_by,
+    visible_questions,
 )
 from survey_app.forms_engine.audience import includes
+from survey_app.forms_engine.qtypes.base import NA_VALUE
+from survey_app.forms_engine.qtypes.calculate import recompute
 from survey_app.forms_engine.types import ReadResult, question_type
 
-_CLASS_CACHE: dict[tuple[str, str], type[FlaskForm]] = {}
+_CLASS_CACHE: dict[tuple[str, str, str], type[FlaskForm]] = {}
 _CACHE_LIMIT = 512
 
 
@@ -33,15 +42,40 @@ class AnswerForm(FlaskForm):
     """Base of generated forms: CSRF token plus the response's version, for lost-update detection."""
 
     row_version = HiddenField()
+    round_defn: s.FormDefinition | None = None  # set by in_round: the page answers a round of this definition
+    final_round = False  # ... and the round is a final one (12 months, annual)
+
+    def in_round(self, defn: s.FormDefinition, final: bool) -> AnswerForm:
+        """Tell the form which round it answers, so its page offers N/A only where the round accepts it."""
+        self.round_defn, self.final_round = defn, final
+        for name, bound in self._fields.items():  # drop-downs and rating scales list N/A among their choices
+            choices = getattr(bound, "choices", None)
+            q = question_for_key(defn, name) if final and isinstance(choices, list) else None
+            if q is not None and not na_allowed(q, defn, final):
+                bound.choices = [c for c in choices if _choice_value(c) != NA_VALUE]
+        return self
+
+    def na_offered(self, q: s.Question) -> bool:
+        """Whether the page shows the question's N/A control (templates ask; outside a round: `allow_na`)."""
+        return bool(q.allow_na) if self.round_defn is None else na_allowed(q, self.round_defn, self.final_round)
 
 
-def form_class(defn: s.FormDefinition, section: s.Section, cache_key: str = "") -> type[FlaskForm]:
-    """The WTForms class for one section (cached when a cache key, the definition hash, is given)."""
-    key = (cache_key, section.key)
+def _choice_value(choice: Any) -> Any:
+    """A WTForms choice's value: a SelectChoice, or a (value, label) pair."""
+    return getattr(choice, "value", choice[0] if isinstance(choice, tuple) else choice)
+
+
+def form_class(
+    defn: s.FormDefinition, section: s.Section, cache_key: str = "", answers: Answers | None = None
+) -> type[FlaskForm]:
+    """The WTForms class for one section (cached when a cache key, the definition hash, is given); with the
+    answers, a repeating group's fields are those of the rows they hold (the rows are part of the key)."""
+    questions = repeats.expanded(section, answers or {})
+    key = (cache_key, section.key, repeats.rows_signature(section.all_questions(), answers or {}))
     if cache_key and key in _CLASS_CACHE:
         return _CLASS_CACHE[key]
     fields: dict[str, Any] = {}
-    for q in section.all_questions():
+    for q in questions:
         fields.update(question_type(q).make_fields(q, defn))
     cls = type(f"Form_{section.key}", (AnswerForm,), fields)
     if cache_key:
@@ -79,7 +113,10 @@ def read_section(
     their errors dropped (the user cannot see them)."""
     result = SectionRead()
     data = form.data
-    for q in section.all_questions():
+    questions = repeats.expanded(section, stored)  # a group's rows as the page showed them
+    for q in questions:
+        if q.key not in data and repeats.parse_row_key(q.key):
+            continue  # a row the form was built without (another tab added it): not read
         if not question_type(q).has_input:
             continue
         read: ReadResult = question_type(q).read(q, data, defn)
@@ -89,13 +126,16 @@ def read_section(
             result.answers[q.key] = read.answer
         elif not read.unchanged:
             result.cleared.add(q.key)
+    repeats.settle(questions, stored, result)
     merged = {k: v for k, v in stored.items() if k not in result.cleared} | result.answers
-    for q in section.all_questions():
+    for q in questions:
         if not question_visible(q, merged, org_kind):
             result.errors.pop(q.key, None)
             if q.key in merged:
                 result.answers.pop(q.key, None)
                 result.cleared.add(q.key)
+    repeats.drop_orphans(questions, stored, result)
+    recompute(defn, stored, result, org_kind)  # calculations: from the merged answers, never from the post
     return result
 
 
@@ -159,6 +199,22 @@ def check_warnings(
             for other in {c.other for c in q.checks if c.other in on_page and c.other in answers}:
                 text = gettext(CHECK_OTHER_WARNING, label=question_title(q), message=message)
                 warnings.setdefault(other, []).append(text)
+    for key, messages in expression_warnings(defn, section, answers, org_kind).items():
+        warnings.setdefault(key, []).extend(gettext(CHECK_WARNING, message=m) for m in messages)
+    return warnings
+
+
+def expression_warnings(
+    defn: s.FormDefinition, section: s.Section, answers: Answers, org_kind: str | None
+) -> dict[str, list[str]]:
+    """Failed constraints of this page's questions, and failed form rules beside each of their fields here."""
+    shown = repeats.expanded(section, answers)
+    warnings = rules.failed_constraints(shown, defn, answers, org_kind)
+    on_page = {q.key for q in shown}
+    for rule in rules.failed_rules(defn, answers, org_kind):
+        for key in rule.fields:
+            if key in on_page:
+                warnings.setdefault(key, []).append(rule.message)
     return warnings
 
 
@@ -174,13 +230,44 @@ class Completeness:
         return not self.missing and not self.failed_checks
 
 
-def completeness(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> Completeness:
-    """Everything a submission must satisfy, evaluated on the whole response."""
-    return Completeness(missing_questions(defn, answers, org_kind), check_errors(defn, answers, org_kind))
+def completeness(
+    defn: s.FormDefinition, answers: Answers, org_kind: str | None, *, final: bool = False
+) -> Completeness:
+    """Everything a submission must satisfy, evaluated on the whole response; in a final round a stored N/A
+    the round refuses (`allow_na: interim`) needs an answer too."""
+    missing = missing_questions(defn, answers, org_kind) + na_refused(defn, answers, org_kind, final)
+    failed = check_errors(defn, answers, org_kind)
+    shown = visible_questions(defn, answers, org_kind)
+    for key, messages in rules.rule_errors(defn, answers, org_kind, shown).items():
+        failed.setdefault(key, []).extend(messages)
+    return Completeness(missing, failed)
+
+
+def refuse_na(defn: s.FormDefinition, read: SectionRead, final: bool, message: str) -> None:
+    """A posted N/A that this round does not accept (a final round, `allow_na: interim`) becomes `message`
+    beside its field; the stored answer and the section's other answers are kept and saved as usual."""
+    if not final:
+        return
+    for key, answer in list(read.answers.items()):
+        q = question_for_key(defn, key)
+        if answer.state == AnswerState.NA and q is not None and not na_allowed(q, defn, final):
+            del read.answers[key]
+            read.errors[key] = [message]
+
+
+def question_for_key(defn: s.FormDefinition, key: str) -> s.Question | None:
+    """The question an answer key belongs to: a question's own key, or a repeat row's field."""
+    parsed = repeats.parse_row_key(key)
+    group = defn.question_map().get(parsed[0] if parsed else key)
+    if parsed is None or group is None:
+        return group
+    return next((f for f in getattr(group, "questions", ()) if f.key == parsed[2]), None)
 
 
 def section_of(defn: s.FormDefinition, question_key: str) -> int:
-    """Index of the section that holds a question (for 'go to the missing item' links)."""
+    """Index of the section that holds a question (for 'go to the missing item' links); a row field's is its
+    group's."""
+    question_key = (repeats.parse_row_key(question_key) or (question_key,))[0]
     for index, section in enumerate(defn.sections):
         if any(q.key == question_key for q in section.all_questions()):
             return index
@@ -192,5 +279,6 @@ def page_helpers(answers: Answers, org_kind: str | None) -> dict[str, Any]:
     return {
         "asked": lambda q: includes(q.audience, org_kind),
         "visible": lambda q: question_visible(q, answers, org_kind),
-        "sec_applies": lambda sec: section_applies(sec, org_kind),
+        "sec_applies": lambda sec: section_applies(sec, org_kind) and section_shown(sec, answers),
+        "shown": lambda holder: holder.show_if is None or shown_by(holder.show_if, answers),  # an indicator
     }

@@ -70,8 +70,9 @@ def list_command() -> None:
 
 
 def publish_all_for_demo() -> None:
-    """Demo hook: publish every file in form_definitions/ so rounds can be opened."""
-    for outcome in operations.publish_files(_paths(())):
+    """Demo hook: publish every file in form_definitions/ and its examples/ so rounds can be opened."""
+    examples = sorted((Path(current_app.config["FORM_DEFINITIONS_DIR"]) / "examples").glob("*.yaml"))
+    for outcome in operations.publish_files([*_paths(()), *examples]):
         if outcome.problems:
             raise click.ClickException("\n".join(outcome.problems))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from survey_app.forms_engine import repeats
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import NA_ANSWER, NONE_ANSWER, Answer, question_visible, section_applies
 from survey_app.forms_engine.types import question_type
@@ -39,7 +40,24 @@ def sample_answers(
             answer = _answer(defn, q, rng, none_rate, answers, files)
             if answer is not None:
                 answers[q.key] = answer
+                _answer_rows(defn, q, rng, none_rate, answers, files)
     return answers
+
+
+def _answer_rows(
+    defn: s.FormDefinition,
+    q: s.Question,
+    rng: random.Random,
+    none_rate: float,
+    answers: dict[str, Answer],
+    files: list[dict[str, Any]] | None,
+) -> None:
+    """The fields of a repeating group's sampled rows, each row answered like a small form."""
+    for row_q in repeats.stored_row_questions(q, answers):
+        if question_type(row_q).has_input and question_visible(row_q, answers, None):
+            answer = _answer(defn, row_q, rng, none_rate, answers, files)
+            if answer is not None:
+                answers[row_q.key] = answer
 
 
 def _answer(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.audience import KNOWN_NAMES
+from survey_app.forms_engine.expression_checks import expression_problems, section_blocks
 from survey_app.forms_engine.types import question_type
 
 
@@ -21,13 +22,11 @@ class Problem:
 
 
 def _located_questions(defn: s.FormDefinition) -> Iterator[tuple[str, s.Question]]:
-    """Every question with its path, in form order."""
+    """Every question with its path, in form order (a section's blocks in the order the file wrote them)."""
     for si, section in enumerate(defn.sections):
-        for ii, indicator in enumerate(section.indicators):
-            for qi, question in enumerate(indicator.questions):
-                yield f"sections[{si}].indicators[{ii}].questions[{qi}]", question
-        for qi, question in enumerate(section.questions):
-            yield f"sections[{si}].questions[{qi}]", question
+        for base, questions in section_blocks(si, section):
+            for qi, question in enumerate(questions):
+                yield f"{base}.questions[{qi}]", question
 
 
 def check_definition(defn: s.FormDefinition) -> list[Problem]:
@@ -41,6 +40,27 @@ def check_definition(defn: s.FormDefinition) -> list[Problem]:
     types = {q.key: q for _, q in located}
     for index, (path, question) in enumerate(located):
         problems += _question_problems(defn, path, question, index, order, types)
+        if isinstance(question, s.RepeatGroup):
+            problems += _repeat_problems(defn, path, question, index, order, types)
+    problems += _container_conditions(defn, order, types)
+    problems += [Problem(path, message) for path, message in expression_problems(defn)]
+    return problems
+
+
+def _container_conditions(defn: s.FormDefinition, order: dict[str, int], types: dict[str, s.Question]) -> list[Problem]:
+    """Structured show_if on sections and indicators read answers before their first question (expressions:
+    expression_checks.py)."""
+    problems: list[Problem] = []
+    for si, section in enumerate(defn.sections):
+        places = [(f"sections[{si}]", section, section.all_questions())]
+        places += [
+            (f"sections[{si}].indicators[{ii}]", ind, ind.questions) for ii, ind in enumerate(section.indicators)
+        ]
+        for path, holder, questions in places:
+            if isinstance(holder.show_if, s.Condition) and questions:
+                problems += _condition_problems(
+                    f"{path}.show_if", holder.show_if, order[questions[0].key], order, types
+                )
     return problems
 
 
@@ -48,6 +68,10 @@ def _form_level(defn: s.FormDefinition) -> list[Problem]:
     problems = []
     if defn.identity is not None and defn.respondent != "person":
         problems.append(Problem("identity", "identity ใช้กับแบบสอบถามรายบุคคล (respondent: person) เท่านั้น"))
+    if defn.identity_visible_to is not None and defn.identity != "name":
+        problems.append(Problem("identity_visible_to", "identity_visible_to ใช้กับ identity: name เท่านั้น"))
+    elif defn.identity_visible_to is not None and not defn.identity_visible_to:
+        problems.append(Problem("identity_visible_to", "ต้องระบุอย่างน้อยหนึ่งผู้เห็นชื่อ (province, agency)"))
     for si, section in enumerate(defn.sections):
         problems += _audience_problems(f"sections[{si}].audience", section.audience)
     return problems
@@ -87,7 +111,7 @@ def _question_problems(
     problems = _audience_problems(f"{path}.audience", q.audience)
     if q.allow_na and not defn.allow_na:
         problems.append(Problem(f"{path}.allow_na", "แบบสอบถามนี้ไม่อนุญาต N/A (ตั้ง allow_na: true ที่ระดับแบบสอบถามก่อน)"))
-    if q.show_if is not None:
+    if isinstance(q.show_if, s.Condition):
         problems += _condition_problems(f"{path}.show_if", q.show_if, index, order, types)
     for ci, check in enumerate(q.checks):
         problems += _check_problems(f"{path}.checks[{ci}]", q, check, types)
@@ -128,7 +152,7 @@ def _can_be_none(q: s.Question) -> bool:
 
 def _unknown_values(path: str, cond: s.Condition, op: str, ref: s.ChoiceBase) -> list[Problem]:
     """A condition on a choice question must name values that the question offers."""
-    known = {o.value for o in ref.options}
+    known = {o.value for o in ref.options} | ({s.OTHER_VALUE} if ref.other_label is not None else set())
     given = getattr(cond, "in_" if op == "in" else op)
     wanted = [str(v) for v in (given if isinstance(given, list) else [given])]
     unknown = [v for v in wanted if v not in known]
@@ -168,6 +192,7 @@ def _type_specific(defn: s.FormDefinition, path: str, q: s.Question) -> list[Pro
         problems.append(Problem(f"{path}.scale", f"ไม่พบมาตราส่วน '{q.scale}' ใน scales ของแบบสอบถาม"))
     if isinstance(q, s.PairedRating):
         problems += _paired_problems(path, q)
+    problems += _choice_family_problems(defn, path, q)
     if isinstance(q, s.ShortText) and q.pattern:
         try:
             re.compile(q.pattern)
@@ -187,3 +212,68 @@ def _paired_problems(path: str, q: s.PairedRating) -> list[Problem]:
             if key not in keys:
                 return [Problem(f"{path}.gap[{gi}]", f"gap อ้างถึง '{key}' ที่ไม่อยู่ใน ratings ({', '.join(keys)})")]
     return []
+
+
+RESERVED_VALUES = ("__none__", "__na__", s.OTHER_VALUE)
+
+
+def _choice_family_problems(defn: s.FormDefinition, path: str, q: s.Question) -> list[Problem]:
+    """Reserved option values, a unit_choice's kinds, a grid's scale and item keys (owner: choice)."""
+    problems: list[Problem] = []
+    if isinstance(q, s.ChoiceBase):
+        problems += [
+            Problem(f"{path}.options[{oi}].value", f"ค่า '{o.value}' สงวนไว้ใช้ภายใน (ใช้ other_option / none_option แทน)")
+            for oi, o in enumerate(q.options)
+            if o.value in RESERVED_VALUES
+        ]
+    if isinstance(q, s.UnitChoice):
+        problems += _audience_problems(f"{path}.units.kinds", q.units.kinds)
+    if isinstance(q, s.GridQuestion):
+        if q.scale not in defn.scales:
+            problems.append(Problem(f"{path}.scale", f"ไม่พบมาตราส่วน '{q.scale}' ใน scales ของแบบสอบถาม"))
+        keys = [item.key for item in q.items]
+        problems += [
+            Problem(f"{path}.items[{i}].key", f"key ของข้อย่อย '{key}' ซ้ำ")
+            for i, key in enumerate(keys)
+            if key in keys[:i]
+        ]
+        if len(q.key) + max(len(k) for k in keys) + 2 > 64:
+            problems.append(Problem(f"{path}.items", "key ของคำถามรวมกับ key ของข้อย่อยยาวเกิน 62 ตัวอักษร"))
+    return problems
+
+
+def _repeat_problems(
+    defn: s.FormDefinition,
+    path: str,
+    group: s.RepeatGroup,
+    index: int,
+    order: dict[str, int],
+    types: dict[str, s.Question],
+) -> list[Problem]:
+    """A repeating group's fields: no nested group, no file, keys unique in the group and apart from the
+    form's, short enough for the stored row key, and each field checked like a question (its show_if may
+    name an earlier field of the same row or an earlier question of the form)."""
+    problems: list[Problem] = []
+    if defn.per_person:
+        problems.append(Problem(f"{path}.type", "ยังใช้กลุ่มที่ทำซ้ำ (repeat) ในแบบสอบถามรายบุคคล (respondent: person) ไม่ได้"))
+    row_order = {key: i * 1000 for key, i in order.items()}
+    row_types = dict(types)
+    for fi, field in enumerate(group.questions):
+        fpath = f"{path}.questions[{fi}]"
+        if isinstance(field, s.RepeatGroup):
+            problems.append(Problem(f"{fpath}.type", "กลุ่มที่ทำซ้ำ (repeat) ซ้อนในกลุ่มที่ทำซ้ำไม่ได้"))
+            continue
+        if isinstance(field, s.FileQuestion):
+            problems.append(Problem(f"{fpath}.type", "ยังแนบไฟล์ (file) ในกลุ่มที่ทำซ้ำไม่ได้ ให้ถามแนบไฟล์เป็นข้อแยกนอกกลุ่ม"))
+        if field.key in types:
+            problems.append(Problem(f"{fpath}.key", f"key '{field.key}' ซ้ำกับคำถามอื่นของแบบสอบถาม"))
+        elif field.key in row_types:
+            problems.append(Problem(f"{fpath}.key", f"key '{field.key}' ซ้ำกับข้ออื่นในกลุ่มเดียวกัน"))
+        if len(group.key) + len(field.key) + 9 > 64:
+            problems.append(
+                Problem(f"{fpath}.key", f"key ของกลุ่มและของข้อรวมกันยาวเกิน 55 ตัวอักษร ('{group.key}' + '{field.key}')")
+            )
+        row_order.setdefault(field.key, index * 1000 + fi + 1)
+        row_types.setdefault(field.key, field)
+        problems += _question_problems(defn, fpath, field, index * 1000 + fi + 1, row_order, row_types)
+    return problems

@@ -19,10 +19,10 @@ from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.models import FormVersion
 from survey_app.forms_engine.qtypes.scale import gap_keys, paired_means, paired_values
 from survey_app.forms_engine.results import QuestionResult, Table
-from survey_app.forms_engine.types import question_type
 from survey_app.reports.data import Filters, RoundData, load_round
 from survey_app.reports.duplicates import DuplicateFlags, probable_duplicates
 from survey_app.reports.privacy import hidden_label, withheld_message
+from survey_app.reports.repeats import field_note, report_questions, report_type
 from survey_app.responses.models import ResponseStatus
 from survey_app.rounds.models import Round
 
@@ -79,18 +79,25 @@ def _section(data: RoundData, prev: RoundData | None, section: s.Section) -> Sec
 
 
 def aggregate(data: RoundData, q: s.Question) -> QuestionResult | None:
-    """The aggregate of one question, by its type (None for display-only items and questions kept out of reports)."""
-    return question_type(q).aggregate(data, q) if q.report else None
+    """The aggregate of one question, by its type (None for display-only items and questions kept out of
+    reports). A repeat group has its own table; a field over all its rows (reports/repeats.py) is aggregated
+    by the field's type over every current row, and says so."""
+    qt = report_type(q)
+    if qt is None or not q.report:
+        return None
+    result = qt.aggregate(data, q)
+    return field_note(data, q, result) if result is not None and "." in q.key else result
 
 
 def _results(data: RoundData, prev: RoundData | None, questions: list[s.Question]) -> list[QuestionResult]:
     results = []
-    for q in questions:
+    old_questions = {o.key: o for o in report_questions(prev.defn.questions())} if prev is not None else {}
+    for q in report_questions(questions):
         result = aggregate(data, q)
         if result is None:
             continue
         if prev is not None:
-            old_q = prev.defn.question_map().get(q.key)
+            old_q = old_questions.get(q.key)
             if old_q is not None and old_q.type == q.type:
                 old = aggregate(prev, old_q)
                 result.previous = old.stats if old else None
@@ -206,8 +213,8 @@ def breakdown(
     """Headline figures of one question per agency (by="agency_id") or per school (by="org_unit_id"), as
     number columns. In a person survey a group the privacy rule hides shows only its name and a note; its
     answers still count in the totals above it. `links` (group id -> URL) lets a page drill down."""
-    qt = question_type(q)
-    heads = qt.headline_columns(q)
+    qt = report_type(q)
+    heads = qt.headline_columns(q) if qt is not None else None
     if heads is None or data.responses.empty:
         return None
     answers = data.answers_of(q.key).merge(data.responses[["response_id", by]], on="response_id")

@@ -1,7 +1,10 @@
 """One function turns a round's answers into tables (pandas DataFrames); every report is built from them.
 
 `responses`: one row per response in scope and filter, with its unit, agency, status and timing.
-`answers`: one row per answer of those responses (question key, state, JSON value, number).
+`answers`: one row per answer of those responses (question key, state, JSON value, number). A field of a
+repeat row (stored under `<group>-<row id>-<field>`) is read under its column key `<group>.<field>`, with its
+row in a `row` column (present only when the round has such answers), so a round of many rows keeps a few
+keys and every type's aggregate reads a field over all rows as it reads a question.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from survey_app.core.i18n import N_, gettext
 from survey_app.core.scope import ScopedUser, scope_clause
 from survey_app.extensions import db
 from survey_app.forms_engine import schema as s
-from survey_app.reports.privacy import Disclosure, decide, privacy_minimum
+from survey_app.forms_engine.repeats import column_key, parse_row_key
+from survey_app.reports.privacy import Disclosure, person_disclosure, privacy_minimum
+from survey_app.reports.repeats import group_rows, row_code, row_keys
 from survey_app.responses.models import Response, ResponseStatus
 from survey_app.responses.queries import round_unit_response
 from survey_app.rounds.models import Round, RoundUnit
@@ -89,9 +94,37 @@ class RoundData:
 
     def answers_of(self, key: str) -> pd.DataFrame:
         """One question's answers. Row positions per question are computed once; the rows are taken
-        when asked for, so the round is never held twice in memory."""
+        when asked for, so the round is never held twice in memory.
+
+        A repeat field's column key (`projects.budget`, forms_engine/repeats.column_key) gives that field's
+        answer in every row of every response, each with its response_id and its row (see `repeat_rows`);
+        a row no longer in its group's list of rows (removed, or the group hidden or answered "none") is
+        left out."""
         positions = self._positions().get(key)
+        if positions is not None and "." in key:
+            positions = self._current_rows(key, positions)
         return self.answers.iloc[positions] if positions is not None else self.answers.iloc[0:0]
+
+    def repeat_rows(self, group: str) -> pd.DataFrame:
+        """A repeat group's current rows, one per row in response order then row order: response_id, row
+        (the row id's code, as in the answers' `row` column) and number (1, 2, … within the response)."""
+        cache = self.__dict__.setdefault("_repeat_rows_cache", {})
+        if group not in cache:
+            cache[group] = group_rows(self.answers_of(group))
+        return cache[group]
+
+    def _current_rows(self, key: str, positions: np.ndarray) -> np.ndarray:
+        """Positions of a repeat field's answers whose row is in its group's current list (cached)."""
+        cache = self.__dict__.setdefault("_current_cache", {})
+        if key not in cache:
+            rows = self.repeat_rows(key.split(".", 1)[0])
+            if "row" not in self.answers.columns or rows.empty:
+                cache[key] = positions[:0]
+            else:
+                ids = self.answers["response_id"].to_numpy()[positions]
+                codes = self.answers["row"].to_numpy()[positions]
+                cache[key] = positions[np.isin(row_keys(ids, codes), row_keys(rows["response_id"], rows["row"]))]
+        return cache[key]
 
     def _positions(self) -> dict[str, Any]:
         cache = self.__dict__.get("_positions_cache")
@@ -129,7 +162,7 @@ def load_round(user: ScopedUser, rnd: Round, filters: Filters) -> RoundData:
     )
     data = RoundData(rnd, rnd.form_version.parsed, filters, responses, answers)
     if rnd.per_person:
-        data.disclosure = decide(unit_counts(rnd, filters.status), privacy_minimum())
+        data.disclosure = person_disclosure(user, data.defn, unit_counts(rnd, filters.status), privacy_minimum())
     else:
         data.expected = _expected(user, rnd, filters)
     return data
@@ -258,6 +291,7 @@ class _AnswerColumns:
         self.state_code = np.zeros(capacity, dtype=np.int8)
         self.value = np.full(capacity, None, dtype=object)
         self.value_num = np.full(capacity, np.nan, dtype=np.float64)
+        self.row: np.ndarray | None = None  # row codes of repeat-row answers, allocated at the first one
         self.keys: dict[str, int] = {}
         self.states: dict[str, int] = {}
         self.decoded: dict[str, Any] = {}
@@ -272,13 +306,43 @@ class _AnswerColumns:
             self._grow(end)
         part = slice(self.size, end)
         self.response_id[part] = ids
-        self.key_code[part] = [self.keys.setdefault(k, len(self.keys)) for k in keys]
+        self.key_code[part] = self._key_codes(keys, self.size)
         self.state_code[part] = [self.states.setdefault(st, len(self.states)) for st in states]
         self.value[part] = [
             _whole(n) if n is not None else self._decode(v) for v, n in zip(values, numbers, strict=True)
         ]
         self.value_num[part] = [np.nan if n is None else n for n in numbers]
+        if self.row is not None:
+            self._row_numbers(part)
         self.size = end
+
+    def _row_numbers(self, part: slice) -> None:
+        """A number typed in a repeat row is summed like any number, even where the saving side kept no
+        number beside it (value_num is looked up by question key, which a row key is not)."""
+        for i in np.flatnonzero(self.row[part]) + part.start:
+            value = self.value[i]
+            if np.isnan(self.value_num[i]) and isinstance(value, int | float) and not isinstance(value, bool):
+                self.value_num[i] = value
+
+    def _key_codes(self, keys: tuple[str, ...], start: int) -> list[int]:
+        """Category codes of the keys; a repeat row's key is coded by its column key (`group.field`, a few
+        per form) and its row kept in `row` (a round of 100,000 × 10 rows would otherwise be a million keys)."""
+        known = self.keys
+        codes = [known.get(k, -1) for k in keys]
+        for i, code in enumerate(codes):
+            if code < 0:
+                codes[i] = self._new_key(keys[i], start + i)
+        return codes
+
+    def _new_key(self, key: str, position: int) -> int:
+        parsed = parse_row_key(key) if "-" in key else None  # a question key never has a hyphen
+        if parsed is None:
+            return self.keys.setdefault(key, len(self.keys))
+        group, rid, field = parsed
+        if self.row is None:
+            self.row = np.zeros(len(self.response_id), dtype=np.int64)
+        self.row[position] = row_code(rid)
+        return self.keys.setdefault(column_key(group, field), len(self.keys))
 
     def _decode(self, value: str | None) -> Any:
         """Short values (choices, "yes", small lists) repeat across a round: decode each once and share it.
@@ -291,25 +355,26 @@ class _AnswerColumns:
         return found
 
     def _grow(self, needed: int) -> None:
-        for name in ("response_id", "key_code", "state_code", "value", "value_num"):
+        for name in ("response_id", "key_code", "state_code", "value", "value_num", "row"):
             array = getattr(self, name)
+            if array is None:
+                continue
             grown = np.full(max(needed, 2 * len(array)), None if array.dtype == object else 0, dtype=array.dtype)
             grown[: len(array)] = array
             setattr(self, name, grown)
 
     def frame(self) -> pd.DataFrame:
         n = self.size
-        return pd.DataFrame(
-            {
-                "response_id": self.response_id[:n],
-                "question_key": pd.Categorical.from_codes(self.key_code[:n], categories=list(self.keys)),
-                "state": pd.Categorical.from_codes(self.state_code[:n], categories=list(self.states)),
-                "value": pd.Series(self.value[:n], dtype=object, copy=False),  # no type inference pass
-                "value_num": self.value_num[:n],
-            },
-            columns=ANSWER_COLUMNS,
-            copy=False,
-        )
+        columns = {
+            "response_id": self.response_id[:n],
+            "question_key": pd.Categorical.from_codes(self.key_code[:n], categories=list(self.keys)),
+            "state": pd.Categorical.from_codes(self.state_code[:n], categories=list(self.states)),
+            "value": pd.Series(self.value[:n], dtype=object, copy=False),  # no type inference pass
+            "value_num": self.value_num[:n],
+        }
+        if self.row is not None:
+            columns["row"] = self.row[:n]
+        return pd.DataFrame(columns, columns=list(columns), copy=False)
 
 
 def _decode(value: Any) -> Any:

@@ -31,6 +31,7 @@ from survey_app.extensions import db
 from survey_app.reports import writers
 from survey_app.reports.build import build_report
 from survey_app.reports.data import Filters
+from survey_app.reports.repeats import repeat_groups
 from survey_app.responses.models import Upload
 from survey_app.rounds.models import Round
 
@@ -122,7 +123,15 @@ def export_filename(rnd: Round, fmt: str, filters: Filters, scope_code: str | No
     parts = [rnd.form_version.form_key, str(rnd.fiscal_year), f"round{rnd.id}"]
     parts += codes or [scope_code or "all"]  # "all": the whole province
     parts += [p for p in (filters.kind, filters.district) if p] + [filters.status]
-    return "-".join(parts) + FORMATS[fmt]
+    return "-".join(parts) + extension(rnd, fmt)
+
+
+def extension(rnd: Round, fmt: str) -> str:
+    """The file's extension: a CSV of a form with repeat groups is a ZIP of CSVs (the wide table and one long
+    table per group, writers.write_csv_bundle)."""
+    if fmt == "csv" and repeat_groups(rnd.form_version.parsed):
+        return ".csv.zip"
+    return FORMATS[fmt]
 
 
 def build_export(
@@ -135,6 +144,9 @@ def build_export(
     report = build_report(user, rnd, filters)
     if fmt == "xlsx":
         writers.write_workbook(report, str(target), generated_by=by, codes=codes, progress=say)
+        return report.respondents
+    if fmt == "csv" and repeat_groups(report.data.defn):
+        writers.write_csv_bundle(report, str(target), codes=codes)
         return report.respondents
     if fmt == "csv":
         writers.write_csv(report, str(target), codes=codes)
@@ -243,7 +255,7 @@ def _run(job: ExportJob) -> None:
 
     storage = storage_for(current_app)
     with storage.scratch_dir() as tmp:  # inside storage, so what a killed build leaves is swept
-        target = tmp / f"export{FORMATS[fmt]}"
+        target = tmp / f"export{extension(rnd, fmt)}"
         build_export(user, rnd, filters, fmt, job.params["codes"], target, user.display_name, say)
         say("บันทึกไฟล์")
         with target.open("rb") as stream:

@@ -16,6 +16,12 @@ Teachers and ESA staff answer on the promise that nobody sees their own answers.
    nothing), and times are given to the day.
 
 The decision depends on the round's answers only, never on who asks, so two people cannot combine what they see.
+
+A form that collects names (`identity: name`) tells its respondents so, and who will see them (the province and
+the respondent's agency unless `identity_visible_to` says otherwise): for those readers its answers are not
+anonymous, so nothing is hidden and the raw sheet has a name column (`named_disclosure`). Every other reader
+gets the rule above, as for an anonymous form. Files of person rounds are never listed or zipped one by one
+(see docs/form_definitions.md, "Files in person forms").
 """
 
 from __future__ import annotations
@@ -23,11 +29,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 from flask import current_app
+from sqlalchemy import select
 
 from survey_app.core.i18n import gettext
+from survey_app.core.permissions import REVIEWERS, ScopedUser, has_role, sees_every_agency
+from survey_app.extensions import db
+from survey_app.forms_engine import schema as s
+from survey_app.responses.models import Response
+
+if TYPE_CHECKING:
+    from survey_app.reports.data import RoundData
 
 DIMENSIONS = ("agency_id", "district", "kind")
 Group = frozenset[int]
@@ -59,6 +75,7 @@ class Disclosure:
     cells: dict[Group, int]  # every group a page can show, by its set of units (with respondents)
     hidden: frozenset[Group]
     agency_units: dict[int, Group] = field(default_factory=dict)
+    named: bool = False  # a form that collects names, seen by a reader it names: nothing is hidden
 
     def count(self, units: Iterable[int]) -> int:
         return sum(self.sizes.get(int(u), 0) for u in set(units))
@@ -66,7 +83,7 @@ class Disclosure:
     def shows(self, units: Iterable[int]) -> bool:
         """Whether the figures of these units' respondents may be shown together."""
         group = frozenset(int(u) for u in units if self.sizes.get(int(u), 0))
-        if not group:
+        if self.named or not group:
             return True  # nobody answered: there is nothing to disclose
         if group in self.cells:
             return group not in self.hidden
@@ -158,3 +175,41 @@ def _unsafe(
     if len(hidden_parts) >= 2 and sum(cells[p] for p in hidden_parts) >= minimum:
         return None
     return shown_parts[0] if shown_parts else whole
+
+
+# -- forms that collect names (`identity: name`) -------------------------------------------------------------
+
+NAME_HEADER = "ชื่อผู้ตอบ"
+
+
+def names_shown_to(user: ScopedUser, defn: s.FormDefinition) -> bool:
+    """Whether this reader is one the form told its respondents would see their names: the province (every
+    agency) and/or the respondent's agency (a certifier, who sees only its own units)."""
+    if not defn.collects_names or not has_role(user, REVIEWERS):
+        return False
+    readers = defn.names_visible_to()
+    return "province" in readers if sees_every_agency(user) else "agency" in readers
+
+
+def person_disclosure(user: ScopedUser, defn: s.FormDefinition, units: pd.DataFrame, minimum: int) -> Disclosure:
+    """The disclosure of a person round for this reader: nothing hidden for a named form's readers, else the
+    privacy rule (which then depends on the round's answers only, as for an anonymous form)."""
+    if names_shown_to(user, defn):
+        shown = units[units["n"] > 0]
+        sizes = {int(u): int(n) for u, n in zip(shown["org_unit_id"], shown["n"], strict=True)}
+        return Disclosure(minimum, sizes, {}, frozenset(), named=True)
+    return decide(units, minimum)
+
+
+def name_headers(disclosure: Disclosure | None) -> list[str]:
+    """The raw sheet's name column header, for a reader who may see names (else none)."""
+    return [NAME_HEADER] if disclosure is not None and disclosure.named else []
+
+
+def name_columns(data: RoundData, response_ids: np.ndarray) -> list[np.ndarray]:
+    """The raw sheet's name column, in `response_ids` order, for a reader who may see names (else none)."""
+    if data.disclosure is None or not data.disclosure.named:
+        return []
+    stmt = select(Response.id, Response.respondent_label).where(Response.round_id == data.rnd.id)
+    names = dict(db.session.execute(stmt).all())
+    return [np.array([names.get(int(i)) for i in response_ids], dtype=object)]

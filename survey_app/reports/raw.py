@@ -22,12 +22,15 @@ from survey_app.accounts.kinds import OrgKind
 from survey_app.core.thai import BANGKOK, thai_date
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.results import Table
-from survey_app.forms_engine.types import question_type
-from survey_app.reports.data import RoundData
+from survey_app.reports.data import RoundData, row_keys
+from survey_app.reports.privacy import name_columns, name_headers
+from survey_app.reports.repeats import field_question, repeat_groups, report_type
 from survey_app.responses.models import ResponseStatus
 
 NONE_CELL = "ไม่มี"
 NA_CELL = "N/A"
+KEY_HEADER = "เลขที่แบบสอบถาม"  # only in a form with repeat groups: what their long tables are keyed by
+ROW_HEADER = "แถวที่"
 UNIT_HEADERS = ["รหัสหน่วยงาน", "หน่วยงาน", "ประเภท", "อำเภอ", "หน่วยงานต้นสังกัดที่รับรอง", "สถานะ", "ส่งช้า", "ส่งเมื่อ"]
 CHUNK_ROWS = 5000
 
@@ -42,16 +45,32 @@ class RawColumn:
 
 
 def question_columns(defn: s.FormDefinition, codes: bool = False) -> list[RawColumn]:
-    """The question columns in form order (display-only items left out)."""
+    """The question columns in form order (display-only items left out; a repeat group is its number of
+    rows, its fields are on the group's own long table)."""
     columns = []
     for q in defn.questions():
-        title = q.key if codes else f"{q.code} {q.label.th}" if q.code else q.label.th
-        columns += [RawColumn(header, q, part) for header, part in question_type(q).raw_columns(q, title, codes)]
+        qt = report_type(q)
+        if qt is None:
+            continue
+        columns += [RawColumn(header, q, part) for header, part in qt.raw_columns(q, _title(q, codes), codes)]
     return columns
 
 
+def _title(q: s.Question, codes: bool) -> str:
+    return q.key if codes else f"{q.code} {q.label.th}" if q.code else q.label.th
+
+
 def raw_header(data: RoundData, codes: bool = False) -> list[str]:
-    return UNIT_HEADERS + [c.header for c in question_columns(data.defn, codes)]
+    keyed = [KEY_HEADER] if repeat_groups(data.defn) else []
+    return keyed + UNIT_HEADERS + name_headers(data.disclosure) + [c.header for c in question_columns(data.defn, codes)]
+
+
+def response_keys(data: RoundData, responses: pd.DataFrame) -> np.ndarray:
+    """What joins a response's long-table rows to its row of the wide table: the response id in an org round;
+    in a person survey the row's number in the (anonymised) wide table, since an id would tell who came when."""
+    if data.disclosure is not None:
+        return np.arange(1, len(responses) + 1).astype(object)
+    return responses["response_id"].to_numpy().astype(object)
 
 
 def raw_columns(data: RoundData, codes: bool = False, agencies: dict[int, str] | None = None) -> list[np.ndarray]:
@@ -69,10 +88,66 @@ def raw_columns(data: RoundData, codes: bool = False, agencies: dict[int, str] |
         _blanked(column.to_numpy(dtype=object))
         for column in _unit_columns(responses, codes, agencies or {}, data.disclosure is not None)
     ]
+    if repeat_groups(data.defn):
+        columns.insert(0, response_keys(data, responses))
+    columns += name_columns(data, ids)  # a form that collects names, for the readers it names
     for column in question_columns(data.defn, codes):
         cells = question_cells(data.answers_of(column.question.key), column, codes)
         columns.append(_blanked(cells.reindex(ids).to_numpy(dtype=object)))
     return columns
+
+
+def field_columns(group: s.RepeatGroup, codes: bool = False) -> list[RawColumn]:
+    """A repeat group's field columns in its long table (each reads the field over all rows)."""
+    columns = []
+    for field in group.questions:
+        qt = report_type(field)
+        if qt is None:
+            continue
+        over_rows = field_question(group, field)
+        columns += [RawColumn(h, over_rows, part) for h, part in qt.raw_columns(field, _title(field, codes), codes)]
+    return columns
+
+
+def long_header(data: RoundData, group: s.RepeatGroup, codes: bool = False) -> list[str]:
+    return [KEY_HEADER, *UNIT_HEADERS, ROW_HEADER, *(c.header for c in field_columns(group, codes))]
+
+
+def long_rows(
+    data: RoundData, group: s.RepeatGroup, codes: bool = False, agencies: dict[int, str] | None = None
+) -> Iterator[list[Any]]:
+    """A repeat group's long table, one row per current row of the group: the response's key and unit cells
+    exactly as its row of the wide table shows them (anonymised alike in a person survey, nothing when the
+    selection is withheld), the row's number within its response, then the row's fields."""
+    if not data.shown:
+        return
+    person = data.disclosure is not None
+    responses = anonymised(data, agencies or {}) if person else data.responses
+    keys = response_keys(data, responses)
+    units = [_blanked(c.to_numpy(dtype=object)) for c in _unit_columns(responses, codes, agencies or {}, person)]
+    rows = data.repeat_rows(group.key)
+    at = pd.Index(responses["response_id"]).get_indexer(rows["response_id"])
+    rows, at = rows[at >= 0], at[at >= 0]
+    order = np.lexsort((rows["number"].to_numpy(), at))  # the wide table's order, then row order
+    rows, at = rows.iloc[order], at[order]
+    index = pd.Index(row_keys(rows["response_id"], rows["row"]))
+    fields = [
+        _blanked(question_cells(data.answers_of(c.question.key), c, codes, by_row=True).reindex(index).to_numpy(dtype=object))
+        for c in field_columns(group, codes)
+    ]  # fmt: skip
+    numbers = rows["number"].to_numpy().astype(object)
+    for start in range(0, len(rows), CHUNK_ROWS):
+        part, where = slice(start, start + CHUNK_ROWS), at[start : start + CHUNK_ROWS]
+        columns = [keys[where], *(u[where] for u in units), numbers[part], *(f[part] for f in fields)]
+        yield from map(list, zip(*columns, strict=True))
+
+
+def long_table(
+    data: RoundData, group: s.RepeatGroup, codes: bool = False, agencies: dict[int, str] | None = None
+) -> Table:
+    """The long table as one Table (tests, small rounds); writers stream `long_rows`."""
+    rows = list(long_rows(data, group, codes, agencies))
+    return Table(long_header(data, group, codes), rows, f"{len(rows)} แถว · หนึ่งแถวต่อหนึ่งรายการ")
 
 
 def anonymised(data: RoundData, agencies: dict[int, str]) -> pd.DataFrame:
@@ -160,17 +235,22 @@ def _minute_texts(times: pd.Series) -> pd.Series:
     return minutes.map(texts)
 
 
-def question_cells(answers: pd.DataFrame, column: RawColumn, codes: bool = False) -> pd.Series:
-    """One question's cells indexed by response id: converted values, "ไม่มี", "N/A"."""
+def question_cells(answers: pd.DataFrame, column: RawColumn, codes: bool = False, by_row: bool = False) -> pd.Series:
+    """One question's cells indexed by response id (by (response, row) key for a repeat field with
+    `by_row`, see data.row_keys): converted values, "ไม่มี", "N/A"."""
     cells = pd.Series(None, index=answers.index, dtype=object)
     cells[answers["state"] == "none"] = NONE_CELL
     cells[answers["state"] == "na"] = NA_CELL
     is_value = answers["state"] == "value"
     if is_value.any():
-        cell = question_type(column.question).cell(column.question, column.part, codes)
+        cell = report_type(column.question).cell(column.question, column.part, codes)  # type: ignore[union-attr]
         convert = np.frompyfunc(cell, 1, 1)  # keeps Python ints (Series.map would make 3.0)
         cells[is_value] = convert(answers.loc[is_value, "value"].to_numpy(dtype=object))
-    cells.index = answers["response_id"].to_numpy()
+    if by_row:
+        row = answers["row"].to_numpy() if "row" in answers.columns else np.zeros(len(answers), dtype=np.int64)
+        cells.index = row_keys(answers["response_id"].to_numpy(), row)
+    else:
+        cells.index = answers["response_id"].to_numpy()
     return cells
 
 

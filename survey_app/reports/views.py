@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from fractions import Fraction
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -17,7 +18,7 @@ from survey_app.core.storage import storage_for
 from survey_app.core.transactions import commit_now
 from survey_app.core.web import select_choices
 from survey_app.extensions import db
-from survey_app.reports import exports, queries
+from survey_app.reports import compare, exports, queries
 from survey_app.reports.blueprint import bp
 from survey_app.reports.build import Report, breakdown, build_report, school_names
 from survey_app.reports.charts import chart_json
@@ -69,7 +70,47 @@ def round_report(round_id: int):  # type: ignore[no-untyped-def]
         districts=account_queries.districts(), agency_options=agency_options, chart_json=chart_json,
         breakdown=_breakdowns(report, filters), export_form=ExportForm(),
         privacy_minimum=privacy_minimum(), query=request.args.to_dict(),
+        compare_url=url_for("reports.compare_year", round_id=rnd.id) if len(compare.sibling_rounds(rnd)) > 1 else None,
     )  # fmt: skip
+
+
+@bp.route("/rounds/<int:round_id>/compare")
+@login_required
+def compare_year(round_id: int):  # type: ignore[no-untyped-def]
+    """The rounds of this round's form and fiscal year side by side (6 / 9 / 12 months), in total and for one
+    unit in the user's scope (404 outside it)."""
+    require_role(current_user, REVIEWERS)
+    rnd = round_queries.get_round_or_404(round_id)
+    unit_id = request.args.get("unit", type=int)
+    unit = account_queries.get_unit_or_404(current_user, unit_id) if unit_id is not None else None
+    rounds = compare.sibling_rounds(rnd)
+    return render_template(
+        "reports/compare.html", rnd=rnd, unit=unit, units=round_queries.units_to_share(current_user, rnd.id),
+        total=compare.compare_rounds(current_user, rounds),
+        for_unit=compare.compare_rounds(current_user, rounds, unit.id) if unit else None,
+        privacy_minimum=privacy_minimum(),
+    )  # fmt: skip
+
+
+@bp.route("/rounds/<int:round_id>/compare.xlsx")
+@login_required
+def compare_year_xlsx(round_id: int):  # type: ignore[no-untyped-def]
+    """The same comparison as a workbook: a sheet for the total and one for the chosen unit."""
+    require_role(current_user, REVIEWERS)
+    rnd = round_queries.get_round_or_404(round_id)
+    unit_id = request.args.get("unit", type=int)
+    unit = account_queries.get_unit_or_404(current_user, unit_id) if unit_id is not None else None
+    rounds = compare.sibling_rounds(rnd)
+    sheets = [(gettext("ภาพรวมทั้งหมด"), compare.compare_rounds(current_user, rounds))]
+    if unit is not None:
+        sheets.append((unit.name_th, compare.compare_rounds(current_user, rounds, unit.id)))
+    buffer = io.BytesIO()
+    compare.write_comparison(buffer, sheets)
+    buffer.seek(0)
+    name = f"compare-{rnd.form_version.form_key}-{rnd.fiscal_year}.xlsx"
+    response = send_file(buffer, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _breakdowns(report: Report, filters: Filters):  # type: ignore[no-untyped-def]

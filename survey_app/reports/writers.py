@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import io
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Callable, Iterator
@@ -24,7 +25,18 @@ from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.results import Chart, QuestionResult, Table
 from survey_app.reports.build import Report, breakdown, school_names
 from survey_app.reports.data import RoundData
-from survey_app.reports.raw import UploadRow, raw_header, raw_rows, unique_name, upload_rows, zip_path
+from survey_app.reports.raw import (
+    KEY_HEADER,
+    UploadRow,
+    long_header,
+    long_rows,
+    raw_header,
+    raw_rows,
+    unique_name,
+    upload_rows,
+    zip_path,
+)
+from survey_app.reports.repeats import repeat_groups
 from survey_app.reports.xlsx_layout import ROW_POINTS, Book, Sheet
 
 NOTE_ROUNDING = (
@@ -72,6 +84,10 @@ def write_workbook(
                 ("รายหน่วยงาน", lambda: _per_group(book, report, "agency_id")),
                 ("รายสถานศึกษา", lambda: _per_group(book, report, "org_unit_id")),
                 ("ข้อมูลดิบ", lambda: _raw(book, report, codes)),
+                *[
+                    (name, lambda group=group, name=name: _long(book, report, group, name, codes))
+                    for group, name in repeat_sheets(report.data)
+                ],
                 ("ไฟล์แนบ", lambda: _uploads(book, report)),
             ]
         for name, step in steps:
@@ -102,6 +118,8 @@ def _cover(book: Book, report: Report, generated_by: str) -> None:
     sheet.line("แผ่นงานในไฟล์นี้", fmt="label")
     for name, text in SHEET_GUIDE:
         sheet.pair(name, text)
+    for group, name in repeat_sheets(report.data):
+        sheet.pair(name, f"{group.label.th}: หนึ่งแถวต่อหนึ่งรายการ โยงกับข้อมูลดิบด้วย {KEY_HEADER}")
 
 
 def _cover_facts(report: Report, generated_by: str) -> list[tuple[str, Any]]:
@@ -239,7 +257,9 @@ def _per_group(book: Book, report: Report, by: str) -> None:
 def _raw(book: Book, report: Report, codes: bool) -> None:
     """Every response in one row: header bold and frozen, autofilter over all rows."""
     header = raw_header(report.data, codes)
-    sheet = Sheet(book, "ข้อมูลดิบ", [14, 32, 26, 8, 30, 18, 8, 20] + [24] * (len(header) - 8), fit=False)
+    keyed = [14] if header[0] == KEY_HEADER else []
+    widths = [*keyed, 14, 32, 26, 8, 30, 18, 8, 20]
+    sheet = Sheet(book, "ข้อมูลดิบ", widths + [24] * (len(header) - len(widths)), fit=False)
     sheet.ws.set_row(0, ROW_POINTS * 3)
     sheet.line(*header, fmt="head")
     for row in raw_rows(report.data, codes, report.agencies):
@@ -247,7 +267,39 @@ def _raw(book: Book, report: Report, codes: bool) -> None:
             if value is not None:
                 write_cell(sheet.ws, sheet.row, col, value)
         sheet.row += 1
-    sheet.ws.freeze_panes(1, 2)
+    sheet.ws.freeze_panes(1, 2 + len(keyed))
+    sheet.ws.autofilter(0, 0, max(sheet.row - 1, 1), len(header) - 1)
+    sheet.ws.repeat_rows(0)
+
+
+def repeat_sheets(data: RoundData) -> list[tuple[s.RepeatGroup, str]]:
+    """Each repeat group and the name of its long sheet: its label cut to Excel's 31 characters, without
+    the characters Excel refuses, distinct from the other sheets' names."""
+    used = {name for name, _text in SHEET_GUIDE} | {"ปก"}
+    named = []
+    for group in repeat_groups(data.defn):
+        base = re.sub(r"[\[\]:*?/\\']", " ", f"รายการ {group.label.th}").strip()[:28].strip()
+        name, n = base, 1
+        while name.casefold() in used:
+            n += 1
+            name = f"{base[:27]} {n}"
+        used.add(name.casefold())
+        named.append((group, name))
+    return named
+
+
+def _long(book: Book, report: Report, group: s.RepeatGroup, name: str, codes: bool) -> None:
+    """A repeat group's rows, one per sheet row, keyed to their response in the raw sheet."""
+    header = long_header(report.data, group, codes)
+    sheet = Sheet(book, name, [14, 14, 32, 26, 8, 30, 18, 8, 20, 8] + [24] * (len(header) - 10), fit=False)
+    sheet.ws.set_row(0, ROW_POINTS * 3)
+    sheet.line(*header, fmt="head")
+    for row in long_rows(report.data, group, codes, report.agencies):
+        for col, value in enumerate(row):
+            if value is not None:
+                write_cell(sheet.ws, sheet.row, col, value)
+        sheet.row += 1
+    sheet.ws.freeze_panes(1, 3)
     sheet.ws.autofilter(0, 0, max(sheet.row - 1, 1), len(header) - 1)
     sheet.ws.repeat_rows(0)
 
@@ -282,6 +334,35 @@ def write_csv(
         for row in raw_rows(data, codes, names):
             writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
             count += 1
+    return count
+
+
+def write_long_csv(
+    data: RoundData, group: s.RepeatGroup, target: str | os.PathLike[str] | IO[Any], *, codes: bool = False,
+    agencies: dict[int, str] | None = None,
+) -> int:  # fmt: skip
+    """A repeat group's long table as CSV, like `write_csv`; returns the row count."""
+    count = 0
+    with _text_stream(target) as stream:
+        stream.write("\ufeff")
+        writer = csv.writer(stream)
+        writer.writerow([neutralise(h) for h in long_header(data, group, codes)])
+        for row in long_rows(data, group, codes, agencies or {}):
+            writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
+            count += 1
+    return count
+
+
+def write_csv_bundle(report: Report, target: str | os.PathLike[str] | BinaryIO, *, codes: bool = False) -> int:
+    """A form with repeat groups as CSV: a ZIP of the wide table (`ข้อมูลดิบ.csv`, one row per response) and one
+    long table per group (`<group key>.csv`, one row per repeat row), as ODK Central exports repeats.
+    Returns the wide table's row count."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("ข้อมูลดิบ.csv", "w") as out:
+            count = write_csv(report, out, codes=codes)
+        for group in repeat_groups(report.data.defn):
+            with zf.open(f"{group.key}.csv", "w") as out:
+                write_long_csv(report.data, group, out, codes=codes, agencies=report.agencies)
     return count
 
 

@@ -24,6 +24,7 @@ from survey_app.core.db import utcnow
 from survey_app.core.i18n import gettext
 from survey_app.core.scope import Role
 from survey_app.extensions import db
+from survey_app.forms_engine import repeats
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer as AnswerValue
 from survey_app.forms_engine.answers import Answers, progress, visible_questions
@@ -184,11 +185,11 @@ def _write_answers(
 ) -> None:
     """Write only the changed answers: one upsert for the values, one DELETE for the cleared ones (no rows
     read first; on PostgreSQL every statement is a round trip)."""
-    questions = defn.question_map()
+    questions = repeats.question_finder(defn)  # a row field's key finds its field
     now = utcnow()
     rows = [
         {"response_id": response.id, "question_key": key, "state": value.state, "value": value.value,
-         "value_num": numeric_value(questions.get(key), value), "changed_in_version": version, "updated_at": now}
+         "value_num": numeric_value(questions(key), value), "changed_in_version": version, "updated_at": now}
         for key in sorted(changed) if (value := read.answers.get(key)) is not None
     ]  # fmt: skip
     cleared = [key for key in changed if key not in read.answers]
@@ -332,7 +333,7 @@ def submit(response: Response, round_unit: RoundUnit, actor_id: int | None, now:
     checked_version = response.row_version  # read before the answers: a later save moves it
     defn = response.round.form_version.parsed
     kind = response.org_unit.kind.value
-    check = completeness(defn, _prune_hidden(response, defn, kind), kind)
+    check = completeness(defn, _prune_hidden(response, defn, kind), kind, final=response.round.final)
     if not check.ok:
         raise Incomplete(check)
     late = now > round_unit.deadline()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
@@ -16,6 +16,7 @@ from survey_app.core.i18n import N_, gettext, pick
 from survey_app.core.thai import display_date
 from survey_app.core.web import provided
 from survey_app.extensions import db
+from survey_app.forms_engine import repeats
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer, Answers, progress, question_visible, section_applies
 from survey_app.forms_engine.builder import (
@@ -24,6 +25,7 @@ from survey_app.forms_engine.builder import (
     form_class,
     form_data,
     page_helpers,
+    question_title,
     section_of,
     typed_none_warnings,
 )
@@ -32,14 +34,30 @@ from survey_app.responses.models import Response, ResponseStatus
 
 
 def section_form(response: Response, index: int, *, posted: bool, answers: Answers | None = None) -> FlaskForm:
-    """The section's form: bound to the POST, or filled from the stored answers (read here unless given)."""
+    """The section's form: bound to the POST, or filled from the stored answers (read here unless given).
+
+    A repeating group's fields are those of the rows in the answers (the stored ones for a POST)."""
     version = response.round.form_version
     defn = version.parsed
-    cls = form_class(defn, defn.sections[index], version.content_hash)
+    answers = response.answer_map() if answers is None else answers
+    section = defn.sections[index]
+    cls = form_class(defn, section, version.content_hash, answers)
     if posted:
-        return cls()
-    data = form_data(defn, defn.sections[index].all_questions(), response.answer_map() if answers is None else answers)
-    return cls(formdata=None, data=data | {"row_version": str(response.row_version)})
+        form = cls()
+    else:
+        data = form_data(defn, repeats.expanded(section, answers), answers)
+        form = cls(formdata=None, data=data | {"row_version": str(response.row_version)})
+    return form.in_round(defn, response.round.final)  # a final round hides `allow_na: interim` N/A
+
+
+def key_title(defn: s.FormDefinition, key: str, answers: Answers | None = None) -> str:
+    """How a page names a stored answer's key to a person: the question's code and label, or for a row
+    field "<group label> · รายการที่ 2 · <field label>"; never the bare key unless the form lost it."""
+    row = repeats.row_title(defn, key, answers)
+    if row is not None:
+        return row
+    q = defn.question_map().get(key)
+    return question_title(q) if q is not None else key
 
 
 def page_context(
@@ -66,6 +84,7 @@ def page_context(
         "files_url": lambda upload_id: url_for("responses.download", upload_id=upload_id),
         "review_comments": comments,
         "comment_sections": {section_of(defn, key) for key in comments if key},
+        "key_title": lambda key: key_title(defn, key, answers),
         **page_helpers(answers, kind),
     }
 
@@ -149,12 +168,17 @@ def applicable_sections(defn: s.FormDefinition, kind: str) -> list[int]:
     return [i for i, sec in enumerate(defn.sections) if section_applies(sec, kind)]
 
 
+Entry = tuple[s.Question, str, Answer | None]
+
+
 @dataclass
 class SectionAnswers:
-    """One section of a read-only page: (question, shown text, stored answer) entries."""
+    """One section of a read-only page: (question, shown text, stored answer) entries, and for each
+    repeating group its rows as (heading, entries)."""
 
     section: s.Section
-    entries: list[tuple[s.Question, str, Answer | None]]
+    entries: list[Entry]
+    rows: dict[str, list[tuple[str, list[Entry]]]] = field(default_factory=dict)
 
 
 def display_rows(defn: s.FormDefinition, answers: dict[str, Answer], kind: str) -> list[SectionAnswers]:
@@ -163,10 +187,24 @@ def display_rows(defn: s.FormDefinition, answers: dict[str, Answer], kind: str) 
     for section in defn.sections:
         if not section_applies(section, kind):
             continue
-        entries = [
-            (q, question_type(q).display(q, answers.get(q.key)), answers.get(q.key))
-            for q in section.all_questions()
-            if q.type != "info" and question_visible(q, answers, kind)
-        ]
-        rows.append(SectionAnswers(section, entries))
+        shown = [q for q in section.all_questions() if q.type != "info" and question_visible(q, answers, kind)]
+        block = SectionAnswers(section, [_entry(q, answers) for q in shown])
+        for group in (q for q in shown if isinstance(q, s.RepeatGroup)):
+            block.rows[group.key] = [
+                (repeats.row_heading(group, n), [_entry(rq, answers) for rq in fields if _row_field_shown(rq, answers)])
+                for n, (_, fields) in enumerate(_stored_rows(group, answers), start=1)
+            ]
+        rows.append(block)
     return rows
+
+
+def _entry(q: s.Question, answers: Answers) -> Entry:
+    return (q, question_type(q).display(q, answers.get(q.key)), answers.get(q.key))
+
+
+def _stored_rows(group: s.RepeatGroup, answers: Answers) -> list[tuple[str, list[s.Question]]]:
+    return [(rid, repeats.row_questions(group, rid)) for rid in repeats.row_ids(answers, group.key)]
+
+
+def _row_field_shown(q: s.Question, answers: Answers) -> bool:
+    return q.type != "info" and question_visible(q, answers, None)

@@ -1,4 +1,6 @@
-"""Person-level surveys (OD, tablet): anonymous answers through a unit's link, tied to the unit only."""
+"""Person-level surveys (OD, tablet, member registration): answers through a unit's public link, tied to the
+unit only; anonymous unless the form collects names (`identity: name`). Files sent through the link are
+checked and stored like a signed-in upload, within the link's quota."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from werkzeug.datastructures import FileStorage
 
 from survey_app.core import audit
 from survey_app.core.db import utcnow
@@ -24,7 +27,10 @@ from survey_app.forms_engine.builder import SectionRead, completeness, form_clas
 from survey_app.responses.models import Answer as AnswerRow
 from survey_app.responses.models import PersonCode, Response
 from survey_app.responses.operations import numeric_value, transition, update_progress
-from survey_app.rounds.models import RoundUnit
+from survey_app.responses.uploads import StoredFiles, link_quota, store_new_files
+from survey_app.rounds.models import Identity, Round, RoundUnit
+
+NAME_MAX_LENGTH = 120  # fits Response.respondent_label (255) with room; a person's name and title
 
 
 def whole_form_class(defn: s.FormDefinition, cache_key: str) -> type[FlaskForm]:
@@ -94,6 +100,57 @@ def claim_code(round_unit: RoundUnit, code: str) -> PersonCode | None:
     return row if result.rowcount == 1 else None
 
 
+def round_identity(rnd: Round) -> Identity:
+    """How a person round knows who answered: a form that collects names (`identity: name`) always asks for
+    one, whatever the round was opened with; otherwise the round's own choice (anonymous or one-time codes)."""
+    return Identity.NAME if rnd.form_version.parsed.collects_names else rnd.identity
+
+
+def read_name(typed: str | None) -> tuple[str, str | None]:
+    """The respondent's name as typed (spaces tidied) and the message beside the field when it is refused."""
+    name = " ".join((typed or "").split())
+    if not name:
+        return name, gettext("กรุณากรอกชื่อ-นามสกุลของผู้ตอบ")
+    if len(name) > NAME_MAX_LENGTH:
+        return name, gettext("ชื่อยาวเกินไป (ไม่เกิน {n} ตัวอักษร)", n=NAME_MAX_LENGTH)
+    return name, None
+
+
+class FilesRefused(Exception):
+    """A file of the posted answer was refused (type, size, count or the link's quota): nothing is kept."""
+
+    def __init__(self, stored: StoredFiles) -> None:
+        super().__init__("files refused")
+        self.stored = stored
+
+
+def store_person_files(
+    round_unit: RoundUnit, response: Response, defn: s.FormDefinition, pending: dict[str, list[FileStorage]]
+) -> StoredFiles:
+    """Check and store the files of one public answer under the link's quota (flushed, not committed: the
+    caller deletes `keys` when the transaction does not commit)."""
+    config = current_app.config
+    quota = link_quota(
+        round_unit.round_id,
+        round_unit.org_unit_id,
+        int(config.get("UPLOAD_QUOTA_PER_LINK_MB", 500)) * 1024 * 1024,
+        int(config.get("UPLOAD_QUOTA_PER_LINK_FILES", 2000)),
+    )
+    return store_new_files(response, defn, pending, None, quota=quota)
+
+
+def check_person_files(
+    round_unit: RoundUnit, defn: s.FormDefinition, pending: dict[str, list[FileStorage]]
+) -> StoredFiles:
+    """Check the files of an answer that cannot be sent yet (another field is wrong), so a refused file is
+    named beside its field at once. They are stored under a placeholder response the caller rolls back (and
+    deletes `keys`): nothing of an answer that was not sent is kept."""
+    placeholder = Response(round_id=round_unit.round_id, org_unit_id=round_unit.org_unit_id, org_slot=None)
+    db.session.add(placeholder)
+    db.session.flush()
+    return store_person_files(round_unit, placeholder, defn, pending)
+
+
 def record_person_response(
     round_unit: RoundUnit,
     defn: s.FormDefinition,
@@ -101,14 +158,23 @@ def record_person_response(
     now: datetime,
     code: PersonCode | None,
     device_hash: str | None = None,
+    files: dict[str, list[FileStorage]] | None = None,
+    name: str | None = None,
 ) -> Response:
-    """Store one person's complete answers as a submitted response of the unit (no user attached)."""
+    """Store one person's complete answers as a submitted response of the unit (no user attached); its files
+    are stored first, and FilesRefused (with the keys already stored, to delete) is raised when one is refused."""
     questions = defn.question_map()
     response = Response(
-        round_id=round_unit.round_id, org_unit_id=round_unit.org_unit_id, org_slot=None, device_hash=device_hash
-    )
+        round_id=round_unit.round_id, org_unit_id=round_unit.org_unit_id, org_slot=None, device_hash=device_hash,
+        respondent_label=name,
+    )  # fmt: skip
     db.session.add(response)
     db.session.flush()
+    if files:
+        stored = store_person_files(round_unit, response, defn, files)
+        if stored.errors:
+            raise FilesRefused(stored)
+        answers = {**answers, **stored.answers}
     for key, value in answers.items():
         response.answers.append(
             AnswerRow(question_key=key, state=value.state, value=value.value,

@@ -15,7 +15,17 @@ from flask_wtf import FlaskForm
 from survey_app.core.db import busy_message, is_busy
 from survey_app.core.i18n import gettext
 from survey_app.extensions import db
-from survey_app.forms_engine.builder import SectionRead, check_warnings, merge, read_section, typed_none_warnings
+from survey_app.forms_engine import repeats
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.answers import Answers
+from survey_app.forms_engine.builder import (
+    SectionRead,
+    check_warnings,
+    merge,
+    read_section,
+    refuse_na,
+    typed_none_warnings,
+)
 from survey_app.responses import operations
 from survey_app.responses.models import Response
 from survey_app.responses.pages import section_form, split_pending_files
@@ -32,6 +42,7 @@ class SaveAttempt:
     conflict: operations.StaleSave | None = None
     saved: list[str] = field(default_factory=list)  # keys whose answers this save changed
     locked: bool = False  # submitted or certified before this save arrived: nothing was written
+    row: repeats.RowOutcome | None = None  # a repeating group's add/remove button, applied with this save
 
 
 def save_section(response: Response, index: int, actor_id: int | None) -> SaveAttempt:
@@ -45,12 +56,15 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
     defn = response.round.form_version.parsed
     stored = response.answer_map()
     read = read_section(defn, defn.sections[index], form, stored, response.org_unit.kind.value)
+    refuse_na(defn, read, response.round.final, gettext(response.round.period.na_refused))
     attempt.read = read
     expected = posted_version()
     if expected is None:  # a page always posts the version it was built from; without it nothing is known
         attempt.conflict = operations.StaleSave([], response.row_version)
         form.row_version.data = str(response.row_version)
         return attempt
+    if not request.headers.get("X-Autosave"):
+        attempt.row = _row_action(defn.sections[index], stored, read)
     pending = split_pending_files(read)
     stored_files = store_new_files(response, defn, pending, actor_id) if pending else None
     if stored_files:
@@ -79,6 +93,14 @@ def save_section(response: Response, index: int, actor_id: int | None) -> SaveAt
             raise  # autosave gets core.db's JSON "busy" reply (503); anything else is a real error
         attempt.errors["_form"] = [busy_message()]  # another writer kept the lock: typing kept, save again
     return attempt
+
+
+def _row_action(section: s.Section, stored: Answers, read: SectionRead) -> repeats.RowOutcome | None:
+    """The add/remove row button that sent this post, applied to the read; a refusal is the group's error."""
+    outcome = repeats.apply_row_action(section.all_questions(), request.form.get("row_action"), stored, read)
+    if outcome is not None and outcome.error:
+        read.errors[outcome.group] = [outcome.error]
+    return outcome
 
 
 def posted_version() -> int | None:

@@ -3,6 +3,7 @@ stored under generated names, original name kept as metadata. Nothing partial is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -21,6 +22,10 @@ from survey_app.responses.models import Response, Upload
 from survey_app.responses.operations import save_answers
 
 UNIT_QUOTA_BYTES = 200 * 1024 * 1024  # per response: a school's evidence, not an archive
+MB = 1024 * 1024
+
+# Given the bytes and the number of files about to be added, the refusal message, or None when they fit.
+Quota = Callable[[int, int], str | None]
 
 
 @dataclass
@@ -33,10 +38,16 @@ class StoredFiles:
 
 
 def store_new_files(
-    response: Response, defn: s.FormDefinition, pending: dict[str, list[FileStorage]], actor_id: int | None
+    response: Response,
+    defn: s.FormDefinition,
+    pending: dict[str, list[FileStorage]],
+    actor_id: int | None,
+    quota: Quota | None = None,
 ) -> StoredFiles:
-    """Receive, check and store every new file; a question with any bad file stores none of its files."""
+    """Receive, check and store every new file; a question with any bad file stores none of its files.
+    `quota` defaults to the response's own (UNIT_QUOTA_BYTES); a public person link passes its link quota."""
     result = StoredFiles()
+    quota = quota or _response_quota(response)
     existing = response.answer_map()
     questions = defn.question_map()
     for key, files in pending.items():
@@ -48,7 +59,7 @@ def store_new_files(
                 gettext("แนบได้ไม่เกิน {n} ไฟล์ (มีแล้ว {have} ไฟล์)", n=question.max_files, have=len(before))
             ]
             continue
-        records, errors = _store_question_files(response, question, files, actor_id, result.keys)
+        records, errors = _store_question_files(response, question, files, actor_id, result.keys, quota)
         if errors:
             result.errors[key] = errors
         else:
@@ -57,7 +68,12 @@ def store_new_files(
 
 
 def _store_question_files(
-    response: Response, question: s.FileQuestion, files: list[FileStorage], actor_id: int | None, keys: list[str]
+    response: Response,
+    question: s.FileQuestion,
+    files: list[FileStorage],
+    actor_id: int | None,
+    keys: list[str],
+    quota: Quota,
 ) -> tuple[list[dict], list[str]]:
     storage = storage_for(current_app)
     limit = int(question.max_size_mb * 1024 * 1024)
@@ -70,8 +86,9 @@ def _store_question_files(
                 storage.discard(item)
                 return [], [f"{safe_filename(upload.filename or '')}: {error}"]
             received.append((upload, item, kind))
-        if _used_bytes(response) + sum(r.size for _, r, _ in received) > UNIT_QUOTA_BYTES:
-            return [], [gettext("พื้นที่แนบไฟล์ของแบบสอบถามนี้เต็ม (ไม่เกิน {mb} MB)", mb=UNIT_QUOTA_BYTES // (1024 * 1024))]
+        refused = quota(sum(r.size for _, r, _ in received), len(received))
+        if refused:
+            return [], [refused]
         return [_commit(response, question, u, r, k, actor_id, keys) for u, r, k in received], []
     except TooLarge:
         return [], [gettext("ไฟล์ใหญ่เกินกำหนด (ไม่เกิน {mb} MB ต่อไฟล์)", mb=f"{question.max_size_mb:g}")]
@@ -115,6 +132,45 @@ def _commit(
         details={"question": question.key, "size": item.size, "sha256": item.sha256},
     )
     return row.record()
+
+
+def _response_quota(response: Response) -> Quota:
+    """What one response may hold (a school's evidence, not an archive)."""
+
+    def check(size: int, _count: int) -> str | None:
+        if _used_bytes(response) + size > UNIT_QUOTA_BYTES:
+            return gettext("พื้นที่แนบไฟล์ของแบบสอบถามนี้เต็ม (ไม่เกิน {mb} MB)", mb=UNIT_QUOTA_BYTES // MB)
+        return None
+
+    return check
+
+
+def link_quota(round_id: int, org_unit_id: int, max_bytes: int, max_files: int) -> Quota:
+    """What all the answers through one unit's public person link may hold together, so that a public link
+    cannot fill the disk. Counted from the rows, this request's flushed ones included."""
+
+    def check(size: int, count: int) -> str | None:
+        used, files = _link_usage(round_id, org_unit_id)
+        if used + size > max_bytes or files + count > max_files:
+            return gettext(
+                "พื้นที่แนบไฟล์ของลิงก์นี้เต็มแล้ว (รวมไม่เกิน {mb} MB หรือ {n} ไฟล์) ส่งไฟล์นี้ไม่ได้ กรุณาแจ้งหน่วยงานของท่าน",
+                mb=max_bytes // MB,
+                n=f"{max_files:,}",
+            )
+        return None
+
+    return check
+
+
+def _link_usage(round_id: int, org_unit_id: int) -> tuple[int, int]:
+    """Bytes and files of the person answers of one unit in one round (flushed rows of this request included)."""
+    stmt = (
+        select(func.coalesce(func.sum(Upload.size), 0), func.count(Upload.id))
+        .join(Response, Response.id == Upload.response_id)
+        .where(Response.round_id == round_id, Response.org_unit_id == org_unit_id, Response.org_slot.is_(None))
+    )
+    used, files = db.session.execute(stmt).one()
+    return int(used or 0), int(files or 0)
 
 
 def _used_bytes(response: Response) -> int:

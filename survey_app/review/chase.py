@@ -35,9 +35,13 @@ def chase_workbook(rnd: Round, chase: ChaseList, now: datetime, by: str) -> io.B
     sheet = book.add_worksheet(CHASE_LISTS[chase.which])
     title = book.add_format({"bold": True, "font_size": 14, "font_name": THAI_FONT})
     sheet.write_string(0, 0, f"รายชื่อหน่วยงานที่{CHASE_LISTS[chase.which]}: {rnd.form_version.title_th}", title)
-    sheet.write_string(1, 0, f"{chase.scope_name} · {rnd.title} · ปีงบประมาณ {rnd.fiscal_year} · "
-                             f"ข้อมูล ณ {thai_date(now, with_time=True)} · โดย {by} · "
-                             f"จำนวน {len(chase.members):,} แห่ง")  # fmt: skip
+    sheet.write_string(
+        1,
+        0,
+        f"{chase.scope_name} · {rnd.title} · ปีงบประมาณ {rnd.fiscal_year} · "
+        f"ข้อมูล ณ {thai_date(now, with_time=True)} · โดย {by} · "
+        f"จำนวน {len(chase.members):,} แห่ง",
+    )
     header, widths = HEADER, WIDTHS
     if chase.agency_names is not None:
         header, widths = ["หน่วยงานต้นสังกัด", *HEADER], [36, *WIDTHS]

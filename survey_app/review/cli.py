@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Iterable
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -41,8 +42,11 @@ def remind(round_id: int, days: int) -> None:
     rnd = round_queries.get_round_or_404(round_id)
     now = now_bangkok()
     members = round_members(_Everyone(), round_id)
-    unsent = [m for m in members if (m.response is None or m.response.status.editable)
-              and m.round_unit.deadline() - now <= timedelta(days=days)]  # fmt: skip
+    unsent = [
+        m
+        for m in members
+        if (m.response is None or m.response.status.editable) and m.round_unit.deadline() - now <= timedelta(days=days)
+    ]
     waiting = {m.agency_id for m in members if m.response is not None and m.response.status.awaiting_review}
     with command_transaction():
         sent = sum(
@@ -52,19 +56,23 @@ def remind(round_id: int, days: int) -> None:
     click.echo(f"ส่งอีเมลเตือน {sent} ฉบับ (ยังไม่ส่ง {len(unsent)} หน่วยงาน, รอการรับรอง {len(waiting)} หน่วยงาน)")
 
 
-def _unit_text(rnd, m, now) -> str:  # type: ignore[no-untyped-def]
+def _unit_text(rnd, m, now) -> str:
     state = "เลยกำหนดแล้ว" if is_overdue(m, now) else "ใกล้ถึงกำหนด"
-    return (f"{m.unit.name_th}\n\n{rnd.form_version.title_th} ({rnd.title}) {state}\n"
-            f"กำหนดส่ง {thai_date(m.round_unit.deadline(), with_time=True)}\nกรุณาเข้าระบบเพื่อตอบและส่ง")  # fmt: skip
+    return (
+        f"{m.unit.name_th}\n\n{rnd.form_version.title_th} ({rnd.title}) {state}\n"
+        f"กำหนดส่ง {thai_date(m.round_unit.deadline(), with_time=True)}\nกรุณาเข้าระบบเพื่อตอบและส่ง"
+    )
 
 
-def _agency_text(rnd) -> str:  # type: ignore[no-untyped-def]
+def _agency_text(rnd) -> str:
     return f"{rnd.form_version.title_th} ({rnd.title}): มีแบบสอบถามของหน่วยงานในสังกัดรอการรับรอง กรุณาเข้าระบบเพื่อตรวจสอบ"
 
 
-def _notify_unit(rnd, unit_id: int, subject: str, body: str) -> int:  # type: ignore[no-untyped-def]
+def _notify_unit(rnd, unit_id: int, subject: str, body: str) -> int:
     """Mail every account of the unit that has an address; log each attempt. Returns the number sent."""
-    addresses = db.session.scalars(select(User.email).where(User.org_unit_id == unit_id, User.email.is_not(None)))
+    addresses: Iterable[str] = db.session.scalars(
+        select(User.email).where(User.org_unit_id == unit_id, User.email.is_not(None))
+    )
     sent = 0
     for address in addresses:
         status, error = "sent", None
@@ -73,8 +81,17 @@ def _notify_unit(rnd, unit_id: int, subject: str, body: str) -> int:  # type: ig
             sent += 1
         except (OSError, smtplib.SMTPException) as exc:
             status, error = "failed", str(exc)[:500]
-        db.session.add(Notification(round_id=rnd.id, org_unit_id=unit_id, channel="email", recipient=address,
-                                    subject=subject, status=status, error=error))  # fmt: skip
+        db.session.add(
+            Notification(
+                round_id=rnd.id,
+                org_unit_id=unit_id,
+                channel="email",
+                recipient=address,
+                subject=subject,
+                status=status,
+                error=error,
+            )
+        )
     return sent
 
 

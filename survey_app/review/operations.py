@@ -44,9 +44,12 @@ COMMENT_MAX_CHARS = 2000
 
 
 def return_response(
-    response: Response, comment: str, question_comments: dict[str, str], actor_id: int | None,
+    response: Response,
+    comment: str,
+    question_comments: dict[str, str],
+    actor_id: int | None,
     role: Role | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Send a submitted or certified response back for correction, with a required comment (and
     comments on the form's own questions; keys the form does not have are ignored)."""
     if not comment.strip():
@@ -69,14 +72,25 @@ def reopen_response(response: Response, reason: str, actor_id: int | None, role:
     _send_back(response, "reopen", reason, {}, actor_id, role)
     cert = _set_of(response)
     if cert is not None and cert.status.allows("reopen"):
-        transition_set(cert, "reopen", actor_id, role, comment=reason.strip(), details={"response_id": response.id},
-                       province_comment=f"เปิดแก้ไข {response.org_unit.name_th}: {reason.strip()}")  # fmt: skip
+        transition_set(
+            cert,
+            "reopen",
+            actor_id,
+            role,
+            comment=reason.strip(),
+            details={"response_id": response.id},
+            province_comment=f"เปิดแก้ไข {response.org_unit.name_th}: {reason.strip()}",
+        )
 
 
 def _send_back(
-    response: Response, action: str, comment: str, question_comments: dict[str, str], actor_id: int | None,
+    response: Response,
+    action: str,
+    comment: str,
+    question_comments: dict[str, str],
+    actor_id: int | None,
     role: Role | None,
-) -> None:  # fmt: skip
+) -> None:
     """Snapshot the answers, move the response to "returned" by `action`, and keep the comments."""
     comment = comment.strip()
     known = response.round.form_version.parsed.question_map()
@@ -91,8 +105,11 @@ def _send_back(
     transition(response, action, actor_id, role=role, comment=comment, return_comment=comment)
     db.session.add(ReviewComment(response_id=response.id, snapshot_id=snapshot.id, comment=comment, author_id=actor_id))
     for key, text in notes.items():
-        db.session.add(ReviewComment(response_id=response.id, snapshot_id=snapshot.id, question_key=key,
-                                     comment=text, author_id=actor_id))  # fmt: skip
+        db.session.add(
+            ReviewComment(
+                response_id=response.id, snapshot_id=snapshot.id, question_key=key, comment=text, author_id=actor_id
+            )
+        )
     db.session.flush()
 
 
@@ -125,9 +142,13 @@ def set_problems(members: list[SetMember]) -> list[str]:
 
 
 def certify_set(
-    round_id: int, agency: OrgUnit, members: list[SetMember], letter: FileStorage, actor_id: int,
+    round_id: int,
+    agency: OrgUnit,
+    members: list[SetMember],
+    letter: FileStorage,
+    actor_id: int,
     role: Role | None = None,
-) -> AgencyCertification:  # fmt: skip
+) -> AgencyCertification:
     """The head certifies the agency's whole set with the signed letter (PDF), kept with its hash: a new set
     is created certified, a returned one is certified again through the set's status machine."""
     problems = set_problems(members)
@@ -141,8 +162,14 @@ def certify_set(
     if cert is not None and not cert.status.allows("certify"):
         raise ReviewError(gettext("หน่วยงานรับรองข้อมูลชุดนี้แล้ว"))
     key, name, digest, size = _store_letter(letter)
-    letter_values = {"letter_key": key, "letter_name": name, "letter_sha256": digest, "letter_size": size,
-                     "certified_by_id": actor_id, "certified_at": utcnow()}  # fmt: skip
+    letter_values: dict[str, Any] = {
+        "letter_key": key,
+        "letter_name": name,
+        "letter_sha256": digest,
+        "letter_size": size,
+        "certified_by_id": actor_id,
+        "certified_at": utcnow(),
+    }
     details = {"letter": name, "sha256": digest, "units": len(members)}
     if cert is None:  # the first certification creates the set (the unique constraint keeps it one)
         move = _set_move(None, "certify", role)
@@ -152,11 +179,17 @@ def certify_set(
         _record_set(cert, "certify", actor_id, None, move.target, details=details)
         return cert
     # certified again after a return: the earlier signed letter is kept, not overwritten
-    db.session.add(SupersededLetter(
-        certification_id=cert.id, letter_key=cert.letter_key, letter_name=cert.letter_name,
-        letter_sha256=cert.letter_sha256, letter_size=cert.letter_size, certified_by_id=cert.certified_by_id,
-        certified_at=cert.certified_at,
-    ))  # fmt: skip
+    db.session.add(
+        SupersededLetter(
+            certification_id=cert.id,
+            letter_key=cert.letter_key,
+            letter_name=cert.letter_name,
+            letter_sha256=cert.letter_sha256,
+            letter_size=cert.letter_size,
+            certified_by_id=cert.certified_by_id,
+            certified_at=cert.certified_at,
+        )
+    )
     transition_set(cert, "certify", actor_id, role, details=details, **letter_values)
     return cert
 
@@ -194,14 +227,28 @@ def return_set(cert: AgencyCertification, comment: str, actor_id: int, now: date
         raise ReviewError(gettext("กรุณาระบุเหตุผลที่ส่งกลับ"))
     if not cert.status.allows("return"):
         raise ReviewError(gettext("ส่งกลับได้เฉพาะชุดที่หน่วยงานรับรองแล้วและจังหวัดยังไม่รับ"))
-    transition_set(cert, "return", actor_id, role, comment=comment.strip(),
-                   province_comment=comment.strip(), decided_by_id=actor_id, decided_at=now)  # fmt: skip
+    transition_set(
+        cert,
+        "return",
+        actor_id,
+        role,
+        comment=comment.strip(),
+        province_comment=comment.strip(),
+        decided_by_id=actor_id,
+        decided_at=now,
+    )
 
 
 def transition_set(
-    cert: AgencyCertification, action: str, actor_id: int | None, role: Role | None = None, *,
-    comment: str | None = None, details: dict[str, Any] | None = None, **values: Any,
-) -> SetStatus:  # fmt: skip
+    cert: AgencyCertification,
+    action: str,
+    actor_id: int | None,
+    role: Role | None = None,
+    *,
+    comment: str | None = None,
+    details: dict[str, Any] | None = None,
+    **values: Any,
+) -> SetStatus:
     """Take `action` on the agency's set if SET_TRANSITIONS allows it from its status for this role (None: the
     system itself), with a conditional UPDATE so two people acting at once end in one state; set `values`
     with it; record it; return the new status."""
@@ -237,9 +284,22 @@ def _set_move(source: SetStatus | None, action: str, role: Role | None) -> SetMo
 
 
 def _record_set(
-    cert: AgencyCertification, action: str, actor_id: int | None, source: SetStatus | None, target: SetStatus,
-    comment: str | None = None, details: dict[str, Any] | None = None,
-) -> None:  # fmt: skip
-    audit.record(f"set.{action}", actor_id=actor_id, object_type="agency_certification", object_id=cert.id,
-                 org_unit_id=cert.agency_id, from_state=source.value if source else None, to_state=target.value,
-                 comment=comment, details=details)  # fmt: skip
+    cert: AgencyCertification,
+    action: str,
+    actor_id: int | None,
+    source: SetStatus | None,
+    target: SetStatus,
+    comment: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        f"set.{action}",
+        actor_id=actor_id,
+        object_type="agency_certification",
+        object_id=cert.id,
+        org_unit_id=cert.agency_id,
+        from_state=source.value if source else None,
+        to_state=target.value,
+        comment=comment,
+        details=details,
+    )

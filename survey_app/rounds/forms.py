@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, ValidationErro
 from survey_app.core.i18n import gettext, lazy_gettext
 from survey_app.core.text import clean_line, clean_text
 from survey_app.core.thai import BANGKOK
-from survey_app.rounds.models import Identity
+from survey_app.rounds.models import Identity, RoundPeriod
 
 
 def parse_local(value: str | None) -> datetime | None:
@@ -48,6 +48,7 @@ class OpenRoundForm(FlaskForm):
             NumberRange(2500, 2700, lazy_gettext("ปี พ.ศ. ไม่ถูกต้อง")),
         ],
     )
+    period = SelectField(lazy_gettext("รอบของปีงบประมาณ"), default=RoundPeriod.ANNUAL.value)
     title = StringField(
         lazy_gettext("ชื่อรอบ"),
         validators=[DataRequired(lazy_gettext("กรอกชื่อรอบ")), Length(max=255)],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -35,6 +35,53 @@ class RoundPhase(StrEnum):
     @property
     def label_th(self) -> str:
         return {"upcoming": N_("ยังไม่เปิด"), "open": N_("เปิดรับคำตอบ"), "closed": N_("ปิดรับแล้ว")}[self.value]
+
+
+class RoundPeriod(StrEnum):
+    """Which report of the fiscal year a round is: the annual report, or the 6-, 9- or 12-month report."""
+
+    ANNUAL = "annual"
+    MONTH6 = "month6"
+    MONTH9 = "month9"
+    MONTH12 = "month12"
+
+    @property
+    def label_th(self) -> str:
+        """The Thai label (a msgid: pass it through `gettext`/`_()` to show it)."""
+        return _PERIOD_LABELS[self]
+
+    @property
+    def final(self) -> bool:
+        """The year's final report (annual or 12 months): N/A allowed only in interim rounds is refused."""
+        return self in (RoundPeriod.ANNUAL, RoundPeriod.MONTH12)
+
+    @property
+    def months(self) -> int:
+        """Months of the fiscal year the report covers, counted from 1 October."""
+        return {"month6": 6, "month9": 9}.get(self.value, 12)
+
+    @property
+    def na_refused(self) -> str:
+        """Why N/A is refused in this final round (a msgid), shown beside the field."""
+        return _NA_REFUSED.get(self, _NA_REFUSED[RoundPeriod.MONTH12])
+
+    def end_in(self, fy: FiscalYear) -> date:
+        """The last day the report covers: 31 March (6 months), 30 June (9), 30 September (12, annual)."""
+        first_after = fy.start.month - 1 + self.months  # months after January of the start year
+        year, month = fy.start.year + first_after // 12, first_after % 12 + 1
+        return date(year, month, 1) - timedelta(days=1)
+
+
+_PERIOD_LABELS = {
+    RoundPeriod.ANNUAL: N_("รายงานประจำปี"),
+    RoundPeriod.MONTH6: N_("รอบ 6 เดือน"),
+    RoundPeriod.MONTH9: N_("รอบ 9 เดือน"),
+    RoundPeriod.MONTH12: N_("รอบ 12 เดือน"),
+}
+_NA_REFUSED = {
+    RoundPeriod.ANNUAL: N_("รายงานประจำปีต้องตอบข้อนี้ ไม่สามารถตอบ N/A ได้"),
+    RoundPeriod.MONTH12: N_("รอบรายงาน 12 เดือนต้องตอบข้อนี้ ไม่สามารถตอบ N/A ได้"),
+}
 
 
 class Identity(StrEnum):
@@ -80,6 +127,9 @@ class Round(TimestampMixin, Base):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     late_policy: Mapped[LatePolicy] = mapped_column(str_enum(LatePolicy, 20), default=LatePolicy.ACCEPT)
     identity: Mapped[Identity] = mapped_column(str_enum(Identity, 20), default=Identity.ANONYMOUS)
+    period: Mapped[RoundPeriod] = mapped_column(
+        str_enum(RoundPeriod, 20), default=RoundPeriod.ANNUAL, server_default=RoundPeriod.ANNUAL.value
+    )
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
@@ -93,6 +143,16 @@ class Round(TimestampMixin, Base):
     def per_person(self) -> bool:
         return self.form_version.respondent == "person"
 
+    @property
+    def final(self) -> bool:
+        """The year's final report: `allow_na: interim` questions do not offer N/A."""
+        return self.period.final
+
+    @property
+    def period_end(self) -> date:
+        """The last day of the fiscal year this round reports on."""
+        return self.period.end_in(self.fy)
+
     def phase(self, now: datetime) -> RoundPhase:
         if now < self.opens_at:
             return RoundPhase.UPCOMING
@@ -100,7 +160,12 @@ class Round(TimestampMixin, Base):
 
     @property
     def label(self) -> str:
-        return gettext("{title} · ปีงบประมาณ {year}", title=self.title, year=self.fiscal_year)
+        return gettext(
+            "{title} · {period} · ปีงบประมาณ {year}",
+            title=self.title,
+            period=gettext(self.period.label_th),
+            year=self.fiscal_year,
+        )
 
 
 def new_link_token() -> str:

@@ -15,11 +15,15 @@ from survey_app.core.thai import display_date
 from survey_app.extensions import db
 from survey_app.forms_engine.loader import load_text
 from survey_app.forms_engine.models import FormVersion
-from survey_app.rounds.models import Identity, LatePolicy, Round, RoundUnit, new_link_token
+from survey_app.rounds.models import Identity, LatePolicy, Round, RoundPeriod, RoundUnit, new_link_token
 
 
 class RoundError(ValueError):
     """A round that cannot be opened or changed as asked; the message is for the user (Thai)."""
+
+
+class DuplicateRound(RoundError):
+    """The form already has a round of this fiscal year and period (shown beside the period field)."""
 
 
 def open_round(
@@ -33,6 +37,7 @@ def open_round(
     kinds: Iterable[OrgKind],
     actor_id: int | None,
     identity: Identity = Identity.ANONYMOUS,
+    period: RoundPeriod = RoundPeriod.ANNUAL,
 ) -> Round:
     """A new round pinned to this exact version, with every active unit of the chosen kinds expected."""
     problems = load_text(version.source_text, version.source_name).lines()
@@ -40,6 +45,8 @@ def open_round(
         raise RoundError(gettext("แบบสอบถามฉบับนี้มีข้อผิดพลาด เปิดรอบไม่ได้: {problems}", problems="; ".join(problems[:3])))
     if closes_at <= opens_at:
         raise RoundError(gettext("วันปิดรับต้องอยู่หลังวันเปิดรับ"))
+    period = RoundPeriod(period)
+    _refuse_duplicate(version.form_key, fiscal_year, period)
     rnd = Round(
         form_version_id=version.id,
         fiscal_year=fiscal_year,
@@ -48,6 +55,7 @@ def open_round(
         closes_at=closes_at,
         late_policy=late_policy,
         identity=Identity(identity),
+        period=period,
         created_by_id=actor_id,
     )
     db.session.add(rnd)
@@ -63,9 +71,30 @@ def open_round(
         actor_id=actor_id,
         object_type="round",
         object_id=rnd.id,
-        details={"form": version.form_key, "version": version.version, "fiscal_year": fiscal_year},
-    )
+        details={
+            "form": version.form_key, "version": version.version, "fiscal_year": fiscal_year, "period": period.value,
+        },
+    )  # fmt: skip
     return rnd
+
+
+def _refuse_duplicate(form_key: str, fiscal_year: int, period: RoundPeriod) -> None:
+    """One round per form, fiscal year and period: a second 6-month report of the same year is a mistake."""
+    existing = db.session.scalar(
+        select(Round)
+        .join(FormVersion, FormVersion.id == Round.form_version_id)
+        .where(FormVersion.form_key == form_key, Round.fiscal_year == fiscal_year, Round.period == period)
+        .limit(1)
+    )
+    if existing is not None:
+        raise DuplicateRound(
+            gettext(
+                "แบบสอบถามนี้มี{period}ของปีงบประมาณ {year} อยู่แล้ว ({title}) เปิดซ้ำไม่ได้",
+                period=gettext(period.label_th),
+                year=fiscal_year,
+                title=existing.title,
+            )
+        )
 
 
 def extend_deadline(round_unit: RoundUnit, new_deadline: datetime, reason: str, actor_id: int) -> None:

@@ -17,7 +17,7 @@ from survey_app.forms_engine.audience import expand
 from survey_app.rounds import operations, queries
 from survey_app.rounds.blueprint import bp
 from survey_app.rounds.forms import ExtendForm, OpenRoundForm
-from survey_app.rounds.models import OFFERED_IDENTITIES, Identity, LatePolicy
+from survey_app.rounds.models import OFFERED_IDENTITIES, Identity, LatePolicy, RoundPeriod
 
 
 @bp.route("/")
@@ -36,6 +36,7 @@ def _open_form() -> OpenRoundForm:
     form.late_policy.choices = select_choices([(p.value, gettext(p.label_th)) for p in LatePolicy])
     form.kinds.choices = select_choices([(k.value, gettext(k.label_th)) for k in OrgKind])
     form.identity.choices = select_choices([(i.value, gettext(i.label_th)) for i in OFFERED_IDENTITIES])
+    form.period.choices = select_choices([(p.value, gettext(p.label_th)) for p in RoundPeriod])
     if request.method == "GET":
         now = now_bangkok().replace(second=0, microsecond=0)
         form.fiscal_year.data = fiscal_year_of(now.date())
@@ -64,8 +65,11 @@ def new():  # type: ignore[no-untyped-def]
                 late_policy=LatePolicy(form.late_policy.data),
                 kinds=[OrgKind(k) for k in form.kinds.data],
                 identity=Identity(form.identity.data) if version.respondent == "person" else Identity.ANONYMOUS,
+                period=RoundPeriod(form.period.data),
                 actor_id=current_user.id,
             )
+        except operations.DuplicateRound as exc:
+            form.period.errors = [str(exc)]
         except operations.RoundError as exc:
             form.form_version.errors = [str(exc)]
         else:

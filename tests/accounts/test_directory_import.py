@@ -139,3 +139,14 @@ def test_demo_directory_loads_about_700_units_and_is_idempotent(runner):
     again = runner.invoke(args=["demo", "--quiet"])
     assert again.exit_code == 0, again.output
     assert unit_count() == count
+
+
+def test_command_line_import_is_audited_like_the_browser_one(runner, tmp_path):
+    from survey_app.core.audit import AuditEvent
+
+    result = runner.invoke(args=["directory", "import", str(write(tmp_path, GOOD))])
+    assert result.exit_code == 0, result.output
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "directory.import")).all()
+    assert len(events) == 1
+    assert events[0].details["file"] == "dir.csv"
+    assert events[0].details["created"] == 4 and events[0].details["via"] == "cli"

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFINITION_FILES = [
     *sorted((ROOT / "form_definitions").glob("*.yaml")),
     Path(__file__).parent / "valid" / "minimal.yaml",
+    Path(__file__).parent / "valid" / "repeat_projects.yaml",
+    Path(__file__).parent / "valid" / "choice_family.yaml",
 ]
 HOSTILE = st.sampled_from(
     ["", " ", "ไม่มี", "0", "-1", "1e309", "NaN", "inf", "๑๒๓", "１２", "\x00", "\u202e", "<script>x</script>",
@@ -48,6 +50,24 @@ def questions(draw):  # type: ignore[no-untyped-def]
         "audience": st.lists(st.sampled_from(["esa", "basic_school", "martian"]), max_size=2),
         "accept": st.lists(st.sampled_from(["pdf", "exe", "png"]), max_size=2),
         "required": scalars,
+        "questions": st.lists(  # a repeating group's fields (a nested group or a file must be refused)
+            st.fixed_dictionaries(
+                {"key": keys, "type": st.sampled_from(["text", "integer", "repeat", "file"]), "label": texts}
+            ),
+            max_size=3,
+        ),
+        "min_rows": scalars,
+        "max_rows": scalars,
+        "row_label": texts,
+        "other_option": st.one_of(st.booleans(), texts),  # choice: "other, specify", long lists, units, grids
+        "display": st.sampled_from(["radio", "select", "search", "checkbox", "table"]),
+        "units": st.fixed_dictionaries(
+            {
+                "kinds": st.lists(st.sampled_from(["schools", "esa", "martian"]), max_size=2),
+                "within": st.sampled_from(["province", "own_agency", "own_unit_children", "moon"]),
+            }
+        ),
+        "items": st.lists(st.fixed_dictionaries({"key": keys, "label": texts}), max_size=3),
     }
     for name, strategy in optional.items():
         if draw(st.booleans()) and draw(st.booleans()):
@@ -95,6 +115,9 @@ def field_names(defn):  # type: ignore[no-untyped-def]
     for q in defn.questions():
         names += [q.key, f"{q.key}__none", f"{q.key}__na"]
         names += [f"{q.key}__{r.key}" for r in getattr(q, "ratings", [])]
+        names += [f"{q.key}__{i.key}" for i in getattr(q, "items", [])] + [f"{q.key}__other", f"{q.key}__bogus"]
+        for field in getattr(q, "questions", []):  # a repeat: its seed rows, a row never made, an injected key
+            names += [f"{q.key}-r000001-{field.key}", f"{q.key}-rzzzzzz-{field.key}", f"{q.key}-r000001-x-{field.key}"]
     return names
 
 

@@ -31,6 +31,9 @@ RESPONDENTS_ONLY = {"anon": LOGIN, "school_a": OK, "school_b": OK, "cert_x": FOR
 PERSON_ROUND_UNITS = {"anon": LOGIN, "school_a": OK, "school_b": OK, "cert_x": OK, "cert_y": NOT_FOUND,
                       "province": NOT_FOUND, "sysadmin": NOT_FOUND}  # fmt: skip
 RESET = {**PROVINCE_ONLY, "cert_x": FORBIDDEN}
+AUDIT_READERS = {**REVIEWERS, "school_a": NOT_FOUND, "school_b": NOT_FOUND}  # a school has no audit trail
+SYSTEM_ADMIN_ONLY = {**PROVINCE_ONLY, "province": FORBIDDEN}
+NO_SUCH_QUESTION = {**dict.fromkeys(PERSONAS, NOT_FOUND), "anon": LOGIN}
 
 
 @dataclass
@@ -64,10 +67,29 @@ RULES: dict[str, Rule] = {
     "accounts.language": Rule(lambda o: "/lang/en", get=EVERYONE),
     "accounts.reset_password": Rule(lambda o: f"/units/{o.unit_a}/users/{o.user_a}/reset", post=RESET),
     "accounts.unit": Rule(lambda o: f"/units/{o.unit_a}", get=A_IN_SCOPE),
+    "accounts.unit_history": Rule(lambda o: f"/units/{o.unit_a}/history", get=A_IN_SCOPE),
+    "accounts.directory_upload": Rule(lambda o: "/directory/import", get=PROVINCE_ONLY, post=PROVINCE_ONLY),
+    "accounts.directory_apply": Rule(lambda o: "/directory/import/apply", post=PROVINCE_ONLY, data=lambda o: {"ticket": "forged"}),
+    "admin.audit": Rule(lambda o: "/admin/audit", get=AUDIT_READERS),
+    "admin.audit_csv": Rule(lambda o: "/admin/audit.csv", get=AUDIT_READERS),
+    "admin.settings": Rule(lambda o: "/admin/settings", get=SYSTEM_ADMIN_ONLY),
+    "accounts.users": Rule(lambda o: "/users/", get=PROVINCE_ONLY),
+    "accounts.new_user": Rule(lambda o: "/users/new", get=PROVINCE_ONLY, post=PROVINCE_ONLY,
+                              data=lambda o: {"unit_code": "A0000001", "username": "new_clerk", "role": "respondent"}),
+    "accounts.user": Rule(lambda o: f"/users/{o.user_a}", get=PROVINCE_ONLY, post=PROVINCE_ONLY,
+                          data=lambda o: {"display_name": "ทดสอบ", "role": "respondent"}),
+    "accounts.deactivate_user": Rule(lambda o: f"/users/{o.user_a}/deactivate", post=PROVINCE_ONLY),
+    "accounts.reactivate_user": Rule(lambda o: f"/users/{o.user_a}/reactivate", post=PROVINCE_ONLY),
+    "accounts.batch_accounts": Rule(lambda o: "/users/batch", get=PROVINCE_ONLY, post=PROVINCE_ONLY),
+    "accounts.handout": Rule(lambda o: "/users/handouts/" + "x" * 32, post={**PROVINCE_ONLY, "province": NOT_FOUND,
+                                                                           "sysadmin": NOT_FOUND}),
+    "accounts.profile": Rule(lambda o: "/profile", get=LOGGED_IN, post=LOGGED_IN, data=lambda o: {"email": "a@b.co"}),
     "forms_engine.index": Rule(lambda o: "/forms/", get=PROVINCE_ONLY),
     "forms_engine.preview_form": Rule(lambda o: "/forms/1/preview", get=PROVINCE_ONLY, post=PROVINCE_ONLY),
     "reports.index": Rule(lambda o: "/reports/", get=REVIEWERS),
     "reports.round_report": Rule(lambda o: f"/reports/rounds/{o.round_id}", get=REVIEWERS),
+    "reports.compare_year": Rule(lambda o: f"/reports/rounds/{o.round_id}/compare", get=REVIEWERS),
+    "reports.compare_year_xlsx": Rule(lambda o: f"/reports/rounds/{o.round_id}/compare.xlsx", get=REVIEWERS),
     "reports.start_export": Rule(lambda o: f"/reports/rounds/{o.round_id}/export", post=REVIEWERS, data=lambda o: {"format": "csv"}),
     "reports.export_status": Rule(lambda o: f"/reports/exports/{o.job}", get=OWNER_ONLY),
     "reports.export_status_json": Rule(lambda o: f"/reports/exports/{o.job}.json", get=OWNER_ONLY),
@@ -76,6 +98,10 @@ RULES: dict[str, Rule] = {
     "responses.preview_upload": Rule(lambda o: f"/uploads/{o.upload_a}/preview", get=A_IN_SCOPE),
     "responses.remove": Rule(lambda o: f"/uploads/{o.upload_a}/remove", post=A_RESPONDENT_ONLY, before=_fresh_removable_upload),
     "responses.person_survey": Rule(lambda o: f"/s/{o.token_a}", get=EVERYONE, post=EVERYONE),
+    # the world's forms have no unit_choice question: the search answers 404 to everyone signed in (and the
+    # scoped behaviour itself is tested in tests/forms_engine/test_unit_choice.py)
+    "responses.response_units": Rule(lambda o: f"/responses/{o.response_a}/units/nope?q=a", get=NO_SUCH_QUESTION),
+    "responses.link_units": Rule(lambda o: f"/s/{o.token_a}/units/nope?q=a", get=dict.fromkeys(PERSONAS, NOT_FOUND)),
     "responses.person_thanks": Rule(lambda o: f"/s/{o.token_a}/thanks", get=EVERYONE),
     "responses.review_submit": Rule(lambda o: f"/responses/{o.response_a}/submit", get=A_RESPONDENT_ONLY, post=A_RESPONDENT_ONLY),
     "responses.round_entry": Rule(lambda o: f"/rounds/{o.round_id}/respond", get=LOGGED_IN),

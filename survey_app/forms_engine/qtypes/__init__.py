@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any
 
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.qtypes.base import REGISTRY, QuestionType, ReadResult, register
@@ -17,8 +18,8 @@ for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")
 
 
-def question_type(q: s.Question) -> QuestionType:
-    """The registered type of a question."""
+def question_type(q: s.Question) -> QuestionType[Any]:
+    """The registered type of a question (typed Any: which class it handles is known only at run time)."""
     return REGISTRY[q.type]
 
 

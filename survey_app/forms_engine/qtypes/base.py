@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import pandas as pd
 from wtforms import BooleanField
@@ -22,6 +22,8 @@ NA_LABEL = N_("N/A (ยังไม่มีข้อมูล)")
 NONE_TEXT_LABEL = N_("ไม่มี")
 BLANK = None  # a read that found nothing typed: the question becomes unanswered
 
+Q = TypeVar("Q", bound=s.QuestionBase)  # the question class a type handles (RatingType: s.RatingQuestion)
+
 
 class ReadResult:
     """What a posted form said about one question: an answer (or BLANK) and any Thai errors."""
@@ -34,9 +36,10 @@ class ReadResult:
         self.unchanged = unchanged  # files: nothing new uploaded, keep what is stored
 
 
-class QuestionType:
+class QuestionType(Generic[Q]):
     """Base of every type: a type owns its fields, reading, display, sample answers, aggregate, breakdown
-    figures, raw-data cells and template. Subclasses override what differs; register them with @register."""
+    figures, raw-data cells and template. Subclasses name their question class once (`QuestionType[s.RatingQuestion]`),
+    override what differs, and register with @register."""
 
     name: ClassVar[str] = ""
     has_input: ClassVar[bool] = True  # False for display-only items: no field, no answer, no column
@@ -50,22 +53,22 @@ class QuestionType:
         """The partial template that renders this type's field (included by _questions.html)."""
         return f"forms_engine/qtypes/{self.partial or self.name + '.html'}"
 
-    def hint_ids(self, q: s.Question) -> str:
+    def hint_ids(self, q: Q) -> str:
         """The ids of those hints, for the field's aria-describedby ("fmt-<key> ")."""
         return "".join(f"{hint}-{q.key} " for hint in self.hints)
 
     # answering
 
-    def make_fields(self, q: s.Question, defn: s.FormDefinition) -> dict[str, UnboundField]:
+    def make_fields(self, q: Q, defn: s.FormDefinition) -> dict[str, UnboundField]:
         return {}
 
-    def read(self, q: s.Question, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
+    def read(self, q: Q, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
         return ReadResult()
 
-    def form_data(self, q: s.Question, answer: Answer | None) -> dict[str, Any]:
+    def form_data(self, q: Q, answer: Answer | None) -> dict[str, Any]:
         return {}
 
-    def display(self, q: s.Question, answer: Answer | None) -> str:
+    def display(self, q: Q, answer: Answer | None) -> str:
         if answer is None:
             return "-"
         if answer.state == AnswerState.NONE:
@@ -74,10 +77,10 @@ class QuestionType:
             return "N/A"
         return self.display_value(q, answer.value)
 
-    def display_value(self, q: s.Question, value: Any) -> str:
+    def display_value(self, q: Q, value: Any) -> str:
         return str(value)
 
-    def typed_none(self, q: s.Question, answer: Answer) -> bool:
+    def typed_none(self, q: Q, answer: Answer) -> bool:
         """Whether a stored answer is a typed word for "none" where the question has a "ไม่มี" switch.
 
         Only free text can say it in words; the page then warns and offers the switch (the answer stays)."""
@@ -86,7 +89,7 @@ class QuestionType:
     def sample(
         self,
         defn: s.FormDefinition,
-        q: s.Question,
+        q: Q,
         rng: random.Random,
         answers: dict[str, Answer],
         files: list[dict[str, Any]] | None,
@@ -96,29 +99,29 @@ class QuestionType:
 
     # reports
 
-    def aggregate(self, data: AnswerData, q: s.Question) -> QuestionResult | None:
+    def aggregate(self, data: AnswerData, q: Q) -> QuestionResult | None:
         """The question's table, chart and headline stats over a round (None: not aggregated)."""
         return None
 
-    def headline_columns(self, q: s.Question) -> list[str] | None:
+    def headline_columns(self, q: Q) -> list[str] | None:
         """The figure columns of a per-group breakdown (msgids), or None when the type has no breakdown."""
         return None
 
-    def headline(self, data: AnswerData, q: s.Question, group: pd.DataFrame) -> list[Any]:
+    def headline(self, data: AnswerData, q: Q, group: pd.DataFrame) -> list[Any]:
         """n and the headline figures of one group's answers, as numbers (rounded once) and counts."""
         return []
 
-    def raw_columns(self, q: s.Question, title: str, codes: bool) -> list[tuple[str, str | None]]:
+    def raw_columns(self, q: Q, title: str, codes: bool) -> list[tuple[str, str | None]]:
         """The raw table's columns of this question as (header, part); `title` is the question's header."""
         return [(title, None)] if self.has_input else []
 
-    def cell(self, q: s.Question, part: str | None, codes: bool) -> Callable[[Any], Any]:
+    def cell(self, q: Q, part: str | None, codes: bool) -> Callable[[Any], Any]:
         """The function that turns one stored value into its raw-data cell (labels, or values with codes)."""
         return lambda v: None if v is None else str(v)
 
 
-T = TypeVar("T", bound=type[QuestionType])
-REGISTRY: dict[str, QuestionType] = {}
+T = TypeVar("T", bound=type[QuestionType[Any]])
+REGISTRY: dict[str, QuestionType[Any]] = {}
 
 
 def register(cls: T) -> T:
@@ -138,14 +141,14 @@ def number_cell(value: Any, integer: bool) -> int | float | str | None:
     return int(number) if integer and number.is_integer() else number
 
 
-def none_label(q: s.Question) -> str:
+def none_label(q: s.QuestionBase) -> str:
     """What an explicit "none" is called for this question (a choice question may name its own)."""
     if isinstance(q, s.ChoiceBase) and q.none_label is not None:
         return pick(q.none_label.th, q.none_label.en)
     return gettext(NONE_TEXT_LABEL)
 
 
-def explicit_flags(q: s.Question, data: dict[str, Any], has_input: bool) -> ReadResult | None:
+def explicit_flags(q: s.QuestionBase, data: dict[str, Any], has_input: bool) -> ReadResult | None:
     """The none / N/A checkboxes of text, number and date questions; both, or either with a value, is an error."""
     none = bool(getattr(q, "allow_none", False) and data.get(f"{q.key}__none"))
     na = bool(q.allow_na and data.get(f"{q.key}__na"))
@@ -163,7 +166,7 @@ def explicit_flags(q: s.Question, data: dict[str, Any], has_input: bool) -> Read
     return None
 
 
-def flag_fields(q: s.Question) -> dict[str, UnboundField]:
+def flag_fields(q: s.QuestionBase) -> dict[str, UnboundField]:
     """The "ไม่มี" and N/A checkboxes a question allows, named <key>__none and <key>__na."""
     fields: dict[str, UnboundField] = {}
     if getattr(q, "allow_none", False):
@@ -173,7 +176,7 @@ def flag_fields(q: s.Question) -> dict[str, UnboundField]:
     return fields
 
 
-def flag_data(q: s.Question, answer: Answer | None) -> dict[str, Any]:
+def flag_data(q: s.QuestionBase, answer: Answer | None) -> dict[str, Any]:
     """Those checkboxes filled back from a stored answer."""
     data: dict[str, Any] = {}
     if getattr(q, "allow_none", False):

@@ -28,7 +28,7 @@ from survey_app.forms_engine.results import AnswerData, QuestionResult
 
 
 @register
-class DateType(QuestionType):
+class DateType(QuestionType[s.DateQuestion]):
     name = "date"
     hints = ("fmt",)  # the "วัน/เดือน/ปี พ.ศ." line under the field
 
@@ -52,12 +52,12 @@ class DateType(QuestionType):
             return ReadResult(errors=[gettext("ต้องไม่หลัง {day}", day=display_date(q.max))])
         return ReadResult(Answer.of(day.isoformat()))
 
-    def form_data(self, q: s.Question, answer: Answer | None) -> dict[str, Any]:
+    def form_data(self, q: s.DateQuestion, answer: Answer | None) -> dict[str, Any]:
         """The stored ISO day shown as the field is typed: วว/ดด/ปปปป in the Buddhist Era."""
         value = be_date_text(date.fromisoformat(answer.value)) if answer is not None and answer.has_value else ""
         return {q.key: value, **flag_data(q, answer)}
 
-    def display_value(self, q: s.Question, value: Any) -> str:
+    def display_value(self, q: s.DateQuestion, value: Any) -> str:
         return display_date(date.fromisoformat(value), short=False)
 
     def sample(self, defn: s.FormDefinition, q: s.DateQuestion, rng: random.Random, *_: Any) -> Any:
@@ -65,10 +65,10 @@ class DateType(QuestionType):
         end = q.max or date(2020, 9, 30)
         return (start + timedelta(days=rng.randint(0, max(0, (end - start).days)))).isoformat()
 
-    def aggregate(self, data: AnswerData, q: s.Question) -> QuestionResult:
+    def aggregate(self, data: AnswerData, q: s.DateQuestion) -> QuestionResult:
         return listed_answers(data, q)
 
-    def cell(self, q: s.Question, part: str | None, codes: bool) -> Callable[[Any], Any]:
+    def cell(self, q: s.DateQuestion, part: str | None, codes: bool) -> Callable[[Any], Any]:
         return (lambda v: v) if codes else _date_text
 
 

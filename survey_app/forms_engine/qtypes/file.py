@@ -17,7 +17,7 @@ from survey_app.forms_engine.results import AnswerData, QuestionResult, Table, s
 
 
 @register
-class FileType(QuestionType):
+class FileType(QuestionType[s.FileQuestion]):
     """Files arrive as uploads; storing them is the responses package's job."""
 
     name = "file"
@@ -35,7 +35,7 @@ class FileType(QuestionType):
             return ReadResult(errors=[gettext("แนบได้ไม่เกิน {n} ไฟล์", n=q.max_files)])
         return ReadResult(Answer.of(files))  # FileStorage objects, replaced by stored records by the caller
 
-    def display_value(self, q: s.Question, value: Any) -> str:
+    def display_value(self, q: s.FileQuestion, value: Any) -> str:
         return ", ".join(str(item.get("name", "")) for item in value) if isinstance(value, list) else "-"
 
     def sample(
@@ -48,7 +48,7 @@ class FileType(QuestionType):
     ) -> Any:
         return files[: q.max_files] if files else None
 
-    def aggregate(self, data: AnswerData, q: s.Question) -> QuestionResult:
+    def aggregate(self, data: AnswerData, q: s.FileQuestion) -> QuestionResult:
         """Which units uploaded what (file records carry their ids for scoped links); a person survey counts only."""
         frame = data.answers_of(q.key).merge(data.responses[["response_id", "code", "unit"]], on="response_id")
         values, _nones, nas = states(frame)
@@ -65,5 +65,5 @@ class FileType(QuestionType):
         note = gettext("แนบไฟล์ {n} หน่วยงาน · N/A {na}", n=f"{len(values):,}", na=f"{nas:,}")
         return QuestionResult(q, Table(columns, rows, note), None, {"n": len(values)})
 
-    def cell(self, q: s.Question, part: str | None, codes: bool) -> Callable[[Any], Any]:
+    def cell(self, q: s.FileQuestion, part: str | None, codes: bool) -> Callable[[Any], Any]:
         return lambda v: ", ".join(str(f.get("name", "")) for f in v) if isinstance(v, list) else None

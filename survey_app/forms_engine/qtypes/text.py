@@ -33,7 +33,7 @@ PROJECT_TOPICS = (
 
 
 @register
-class TextType(QuestionType):
+class TextType(QuestionType[s.ShortText | s.LongText]):
     name = "text"
     multiline = False
 
@@ -64,7 +64,7 @@ class TextType(QuestionType):
             return ReadResult(errors=[pick(message.th, message.en) if message else gettext("รูปแบบคำตอบไม่ถูกต้อง")])
         return ReadResult(Answer.of(text))
 
-    def form_data(self, q: s.Question, answer: Answer | None) -> dict[str, Any]:
+    def form_data(self, q: s.ShortText | s.LongText, answer: Answer | None) -> dict[str, Any]:
         value = answer.value if answer is not None and answer.has_value else ""
         return {q.key: value, **flag_data(q, answer)}
 
@@ -74,7 +74,7 @@ class TextType(QuestionType):
     def sample(self, defn: s.FormDefinition, q: s.ShortText | s.LongText, rng: random.Random, *_: Any) -> Any:
         return f"{rng.choice(PROJECT_WORDS)}{rng.choice(PROJECT_TOPICS)}"[: q.max_length]
 
-    def aggregate(self, data: AnswerData, q: s.Question) -> QuestionResult:
+    def aggregate(self, data: AnswerData, q: s.ShortText | s.LongText) -> QuestionResult:
         return listed_answers(data, q)
 
 

@@ -33,20 +33,28 @@ from survey_app.extensions import db
 from survey_app.forms_engine.builder import form_data, page_helpers
 from survey_app.responses import queries
 from survey_app.responses.blueprint import bp
+from survey_app.responses.filetypes import safe_filename
 from survey_app.responses.forms import ActionForm
+from survey_app.responses.pages import split_pending_files
 from survey_app.responses.person import (
+    NAME_MAX_LENGTH,
+    FilesRefused,
     again_allowed,
     again_token,
+    check_person_files,
     claim_code,
     device_hash,
     issue_codes,
     new_answered_mark,
     new_device_id,
+    read_name,
     read_whole,
     record_person_response,
+    round_identity,
     valid_device_id,
     whole_form_class,
 )
+from survey_app.responses.uploads import discard_keys
 from survey_app.rounds import queries as round_queries
 from survey_app.rounds.models import Identity, LatePolicy, Round, RoundPhase, RoundUnit
 
@@ -114,18 +122,53 @@ def _receive(ru: RoundUnit, token: str, now: datetime, device: str, again: str):
     if not form.validate_on_submit():
         return _render(ru, defn, form, {}, {"_form": [gettext("แบบฟอร์มหมดอายุ กรุณากดส่งอีกครั้ง")]}, kind, again), 400
     read = read_whole(defn, form, kind)
+    pending = split_pending_files(read)
     if not read.errors and not _unit_allows(ru):
         return _render(ru, defn, form, read.answers, {"_form": [gettext(RATE_MESSAGE)]}, kind, again), 429
-    code_row, code_error = _code(ru, rnd.identity)
+    identity = round_identity(rnd)
+    code_row, code_error = _code(ru, identity)
     if code_error:
         read.errors["respondent_code"] = [code_error]
+    name, name_error = read_name(request.form.get("respondent_name")) if identity.asks_name else (None, None)
+    if name_error:
+        read.errors["respondent_name"] = [name_error]
     if read.errors:
-        db.session.rollback()
+        _check_files_anyway(ru, defn, pending, read.errors)
         return _render(ru, defn, form, read.answers, read.errors, kind, again), 422
-    record_person_response(ru, defn, read.answers, now, code_row, device_hash=hashed)
+    try:  # a crash after a file was stored leaves it without a row: the storage sweep removes it (sweep.py)
+        record_person_response(ru, defn, read.answers, now, code_row, device_hash=hashed, files=pending, name=name)
+    except FilesRefused as refused:
+        _undo(refused.stored.keys)
+        read.errors.update(refused.stored.errors)
+        _ask_again(pending, refused.stored.errors, read.errors)
+        return _render(ru, defn, form, read.answers, read.errors, kind, again), 422
     response = make_response(redirect(url_for("responses.person_thanks", token=token)))
     response.set_cookie(_answered_cookie(rnd.id), new_answered_mark(), max_age=ANSWERED_MAX_AGE, **_cookie_flags())
     return response
+
+
+def _check_files_anyway(ru: RoundUnit, defn, pending, errors: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+    """An answer that cannot be sent: its files are still checked (a refused type is named at once), then
+    nothing is kept; a file that passed is named beside its field, to be chosen again."""
+    stored = check_person_files(ru, defn, pending) if pending else None
+    _undo(stored.keys if stored else [])
+    if stored:
+        errors.update(stored.errors)
+    _ask_again(pending, stored.errors if stored else {}, errors)
+
+
+def _ask_again(pending, refused: dict[str, list[str]], errors: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+    """Beside each file that passed but was not sent: its own name (never a link), to be chosen again."""
+    for key, files in pending.items():
+        if key not in refused:
+            names = ", ".join(safe_filename(f.filename or "") for f in files)
+            errors.setdefault(key, []).append(gettext("ยังไม่ได้ส่งไฟล์ {names} กรุณาเลือกไฟล์อีกครั้งก่อนกดส่ง", names=names))
+
+
+def _undo(keys: list[str]) -> None:
+    """Roll the answer back, then delete the files it stored (no committed row points to them)."""
+    db.session.rollback()
+    discard_keys(keys)
 
 
 def _unit_allows(ru: RoundUnit) -> bool:
@@ -174,11 +217,23 @@ def _code(ru, identity: Identity):  # type: ignore[no-untyped-def]
 
 
 def _render(ru, defn, form, answers, errors, kind, again=""):  # type: ignore[no-untyped-def]
+    """The one-page form; files are only ever named, never linked (files_url=None), to an anonymous visitor."""
     return render_template(
         "responses/person_form.html",
         ru=ru, defn=defn, form=form, answers=answers, errors=errors, files_url=None, again=again,
-        typed_code=request.form.get("respondent_code", ""), **page_helpers(answers, kind),
+        identity=round_identity(ru.round), name_max=NAME_MAX_LENGTH, name_readers=name_readers(defn),
+        typed_code=request.form.get("respondent_code", ""), typed_name=request.form.get("respondent_name", ""),
+        **page_helpers(answers, kind),
     )  # fmt: skip
+
+
+NAME_READERS = {"province": N_("สำนักงานศึกษาธิการจังหวัด"), "agency": N_("หน่วยงานต้นสังกัดของผู้ตอบ")}
+
+
+def name_readers(defn) -> str:  # type: ignore[no-untyped-def]
+    """Who will see the names of a form that collects them, as the respondent reads it ("A, B")."""
+    readers = [gettext(NAME_READERS[r]) for r in defn.names_visible_to()] if defn.collects_names else []
+    return ", ".join(readers)
 
 
 @bp.route("/s/<token>/thanks")
@@ -186,7 +241,8 @@ def person_thanks(token: str):  # type: ignore[no-untyped-def]
     ru = round_queries.round_unit_by_token(token)
     if ru is None:
         abort(404)
-    return render_template("responses/person_thanks.html", ru=ru, token=token)
+    defn = ru.round.form_version.parsed
+    return render_template("responses/person_thanks.html", ru=ru, token=token, name_readers=name_readers(defn))
 
 
 @bp.route("/rounds/<int:round_id>/share", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from survey_app.core.i18n import gettext
 from survey_app.core.permissions import answers_for, may_edit, require_answers_for
 from survey_app.core.thai import display_date, now_bangkok
 from survey_app.extensions import db
+from survey_app.forms_engine import repeats
 from survey_app.forms_engine.builder import completeness, merge, question_title, read_section, section_of
 from survey_app.forms_engine.types import question_type
 from survey_app.responses import operations, queries
@@ -19,6 +20,7 @@ from survey_app.responses.pages import (
     applicable_sections,
     comment_entries,
     display_rows,
+    key_title,
     page_context,
     review_comments,
     section_form,
@@ -71,9 +73,16 @@ def section(response_id: int, index: int):  # type: ignore[no-untyped-def]
     if request.headers.get("X-Autosave"):
         return _autosave_reply(response, attempt)
     if attempt.conflict is None and not attempt.errors:
+        if attempt.row is not None:  # an add/remove row button: back to the group, at the new row
+            anchor = f"row-{attempt.row.group}-{attempt.row.row}" if attempt.row.row else f"q-{attempt.row.group}"
+            return redirect(url_for("responses.section", response_id=response_id, index=index, _anchor=anchor))
         return _after_save(response_id, index, len(defn.sections))
     answers = merge(response.answer_map(), attempt.read) if attempt.read else response.answer_map()
-    context = page_context(response, index, attempt.form, answers, attempt.errors)
+    form = attempt.form
+    if attempt.row is not None and attempt.conflict is None:  # the rows changed: what was typed stays bound
+        form = section_form(response, index, posted=True, answers=answers)
+        form.row_version.data = attempt.form.row_version.data
+    context = page_context(response, index, form, answers, attempt.errors)
     saved_at = response.last_saved_at if attempt.saved else None
     return render_template(
         "responses/section.html", conflict=attempt.conflict, saved_keys=attempt.saved, saved_at=saved_at, **context
@@ -110,13 +119,14 @@ def _too_late(response: Response, index: int, attempt: SaveAttempt):  # type: ig
 
 
 def _typed_unsaved(defn, stored, answers) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    """(question, what was typed) for the posted answers that differ from the stored ones (files left out)."""
-    questions = defn.question_map()
-    return [
-        (question_title(questions[key]), question_type(questions[key]).display(questions[key], answer))
-        for key, answer in answers.items()
-        if questions[key].type != "file" and stored.get(key) != answer
-    ]
+    """(question, what was typed) for the posted answers that differ from the stored ones (files and a
+    group's row list left out); a row field is named with its group and row."""
+    typed = []
+    for key, answer in answers.items():
+        q = repeats.question_lookup(defn, key)
+        if q is not None and q.type not in ("file", "repeat") and stored.get(key) != answer:
+            typed.append((key_title(defn, key, {**stored, **answers}), question_type(q).display(q, answer)))
+    return typed
 
 
 def _after_save(response_id: int, index: int, sections: int):  # type: ignore[no-untyped-def]
@@ -161,11 +171,13 @@ def review_submit(response_id: int):  # type: ignore[no-untyped-def]
     if request.method == "POST" and form.validate_on_submit():
         return _submit(response, ru)
     defn = response.round.form_version.parsed
-    check = completeness(defn, response.answer_map(), response.org_unit.kind.value)
+    answers = response.answer_map()
+    check = completeness(defn, answers, response.org_unit.kind.value, final=response.round.final)
     comments = review_comments(response)
     return render_template(
         "responses/submit.html", response=response, ru=ru, check=check, form=form, now=now_bangkok(),
         section_of=lambda key: section_of(defn, key), questions=defn.question_map(), title=question_title,
+        key_title=lambda key: key_title(defn, key, answers),
         comments=comment_entries(defn, comments), general_comments=comments.get(None, []),
     )  # fmt: skip
 

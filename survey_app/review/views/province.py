@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from survey_app.accounts import queries as account_queries
@@ -23,7 +25,7 @@ from survey_app.rounds import queries as round_queries
 
 @bp.route("/rounds/<int:round_id>/province")
 @login_required
-def province_dashboard(round_id: int):  # type: ignore[no-untyped-def]
+def province_dashboard(round_id: int) -> ResponseReturnValue:
     require_role(current_user, PROVINCE)
     rnd = round_queries.get_round_or_404(round_id)
     now = now_bangkok()
@@ -37,9 +39,16 @@ def province_dashboard(round_id: int):  # type: ignore[no-untyped-def]
     )
     total = queries.summarise(members, now)
     return render_template(
-        "review/province.html", rnd=rnd, rows=rows, total=total, chase_lists=chase_offers(rnd, total, now),
-        certs=queries.certifications(round_id), form=EmptyForm(), reason_form=ReasonForm(), now=now,
-    )  # fmt: skip
+        "review/province.html",
+        rnd=rnd,
+        rows=rows,
+        total=total,
+        chase_lists=chase_offers(rnd, total, now),
+        certs=queries.certifications(round_id),
+        form=EmptyForm(),
+        reason_form=ReasonForm(),
+        now=now,
+    )
 
 
 def _cert_or_404(round_id: int, agency_id: int) -> AgencyCertification:
@@ -52,40 +61,50 @@ def _cert_or_404(round_id: int, agency_id: int) -> AgencyCertification:
 
 @bp.route("/rounds/<int:round_id>/sets/<int:agency_id>/accept", methods=["POST"])
 @login_required
-def accept_set(round_id: int, agency_id: int):  # type: ignore[no-untyped-def]
+def accept_set(round_id: int, agency_id: int) -> ResponseReturnValue:
     require_role(current_user, PROVINCE)
     cert = _cert_or_404(round_id, agency_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     members = agency_members(current_user, round_id, agency_id)
-    return _decide(round_id, lambda: operations.accept_set(cert, members, current_user.id, now_bangkok(), current_user.role),
-                   gettext("รับข้อมูลของ {agency} แล้ว", agency=pick(cert.agency.name_th, cert.agency.name_en)))  # fmt: skip
+    return _decide(
+        round_id,
+        lambda: operations.accept_set(cert, members, current_user.id, now_bangkok(), current_user.role),
+        gettext("รับข้อมูลของ {agency} แล้ว", agency=pick(cert.agency.name_th, cert.agency.name_en)),
+    )
 
 
 @bp.route("/rounds/<int:round_id>/sets/<int:agency_id>/return", methods=["POST"])
 @login_required
-def return_set(round_id: int, agency_id: int):  # type: ignore[no-untyped-def]
+def return_set(round_id: int, agency_id: int) -> ResponseReturnValue:
     require_role(current_user, PROVINCE)
     cert = _cert_or_404(round_id, agency_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         flash(gettext("การส่งกลับต้องระบุเหตุผล"), "error")
         return redirect(url_for("review.province_dashboard", round_id=round_id))
-    return _decide(round_id, lambda: operations.return_set(cert, form.reason.data, current_user.id, now_bangkok()),
-                   gettext("ส่งข้อมูลของ {agency} กลับแล้ว", agency=pick(cert.agency.name_th, cert.agency.name_en)))  # fmt: skip
+    return _decide(
+        round_id,
+        lambda: operations.return_set(cert, form.reason.data, current_user.id, now_bangkok()),
+        gettext("ส่งข้อมูลของ {agency} กลับแล้ว", agency=pick(cert.agency.name_th, cert.agency.name_en)),
+    )
 
 
-def _decide(round_id: int, action, message: str):  # type: ignore[no-untyped-def]
+def _decide(round_id: int, action: Callable[[], object], message: str) -> ResponseReturnValue:
     return run_and_report(action, message, url_for("review.province_dashboard", round_id=round_id))
 
 
 @bp.route("/letters/<int:cert_id>")
 @login_required
-def letter(cert_id: int):  # type: ignore[no-untyped-def]
+def letter(cert_id: int) -> ResponseReturnValue:
     """The signed certification letter, for the agency itself and those above it."""
     require_role(current_user, REVIEWERS)
     cert = queries.get_certification_or_404(current_user, cert_id)
-    response = send_file(storage_for(current_app).open(cert.letter_key), mimetype="application/pdf",
-                         as_attachment=True, download_name=cert.letter_name)  # fmt: skip
+    response = send_file(
+        storage_for(current_app).open(cert.letter_key),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=cert.letter_name,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response

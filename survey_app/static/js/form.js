@@ -286,12 +286,168 @@
     return false;
   }
   function refreshConditions() {
+    refreshCalculations();
     form.querySelectorAll("[data-show-if]").forEach(function (box) {
       var result = holds(JSON.parse(box.dataset.showIf));
       if (result !== null) { box.hidden = !result; }
     });
+    if (!window.SurveyExpr) { return; }
+    form.querySelectorAll("[data-show-if-expr]").forEach(function (box) {
+      box.hidden = !window.SurveyExpr.truthy(evaluate(JSON.parse(box.dataset.showIfExpr), keyOf(box)));
+    });
   }
-  form.addEventListener("input", function () { dirty = true; refreshConditions(); });
+  form.addEventListener("input", function () { dirty = true; refreshConditions(); refreshRules(); });
+  form.addEventListener("change", function () { refreshRules(); });
+
+  // Expressions (calculations, string show_if, constraints, form rules): the AST the server parsed,
+  // evaluated by static/js/expressions.js over the fields on this page and, for the rest, the stored
+  // answers the page carries (#page-expressions). The server recomputes and re-checks everything on save.
+  var pageData = document.getElementById("page-expressions");
+  var stored = pageData ? JSON.parse(pageData.textContent) : { answers: {}, rules: [] };
+  var live = {};  // calculations already computed on this refresh, by key
+  var ROW_KEY = /^([a-z][a-z0-9_]*)-(r[a-z0-9]{6})-([a-z][a-z0-9_]*)$/;
+  function keyOf(box) { return box.id && box.id.indexOf("q-") === 0 ? box.id.slice(2) : ""; }
+  function onPage(key) { return form.querySelector('[name="' + key + '"], [name="' + key + '__none"], [name="' + key + '__na"]'); }
+  function fieldState(key) {
+    if (Object.prototype.hasOwnProperty.call(live, key)) { return live[key] === null ? null : "value"; }
+    if (!onPage(key)) { var a = stored.answers[key]; return a ? a[0] : null; }
+    var vals = values(key);
+    if (vals.indexOf("__none__") >= 0 || values(key + "__none").length) { return "none"; }
+    if (vals.indexOf("__na__") >= 0 || values(key + "__na").length) { return "na"; }
+    return vals.length ? "value" : null;
+  }
+  function fieldValue(key) {
+    if (Object.prototype.hasOwnProperty.call(live, key)) { return live[key]; }
+    if (!onPage(key)) { return window.SurveyExpr.storedScope(stored.answers).value(key); }
+    if (fieldState(key) !== "value") { return null; }
+    var el = form.querySelector('[name="' + key + '"]');
+    var vals = values(key);
+    if (!el) { return null; }
+    if (el.dataset.number !== undefined) { return fieldNumber(el); }
+    if (el.dataset.beDate !== undefined && window.SurveyBEDate) {
+      var d = window.SurveyBEDate.parse(el.value);
+      return d ? d.toISOString().slice(0, 10) : null;
+    }
+    if (el.type === "checkbox" || el.multiple) { return vals; }
+    return vals[0];
+  }
+  function rowIds(group) {
+    var ids = [];
+    form.querySelectorAll("[name^='" + group + "-']").forEach(function (el) {
+      var m = ROW_KEY.exec(el.name.replace(/__(none|na)$/, ""));
+      if (m && m[1] === group && ids.indexOf(m[2]) < 0) { ids.push(m[2]); }
+    });
+    if (ids.length || form.querySelector('[data-rows-for="' + group + '"]')) { return ids; }
+    var a = stored.answers[group];
+    return a && a[0] === "value" && Array.isArray(a[1]) ? a[1] : null;
+  }
+  function scope(row, self) {
+    function key(name) {
+      if (name === ".") { return self; }
+      if (row) {
+        var k = row[0] + "-" + row[1] + "-" + name;
+        if (onPage(k) || Object.prototype.hasOwnProperty.call(stored.answers, k) || live[k] !== undefined) { return k; }
+      }
+      return name;
+    }
+    return {
+      value: function (name) { var v = fieldValue(key(name)); return v === undefined ? null : v; },
+      state: function (name) { return fieldState(key(name)); },
+      rows: function (group) {
+        var ids = rowIds(group);
+        return ids === null ? null : ids.map(function (id) { return scope([group, id], self); });
+      }
+    };
+  }
+  function evaluate(ast, key) {
+    var m = ROW_KEY.exec(key || "");
+    return window.SurveyExpr.evaluate(ast, scope(m ? [m[1], m[2]] : null, key));
+  }
+  function refreshCalculations() {
+    if (!window.SurveyExpr) { return; }
+    live = {};
+    form.querySelectorAll("output[data-calc]").forEach(function (out) {
+      var decimals = Number(out.dataset.decimals || 0);
+      var value = window.SurveyExpr.roundHalfUp(evaluate(JSON.parse(out.dataset.calc), out.id), decimals);
+      if (value !== null && Math.abs(value) >= 1e15) { value = null; }
+      live[out.id] = value;
+      out.value = value === null ? "-" : value.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    });
+  }
+  // Constraints and form rules: live warnings beside the fields (the saved warnings come from the server;
+  // a warning the answers on screen no longer earn is taken off them).
+  function expressionMessages() {
+    var messages = {};  // key -> live messages
+    var known = {};  // key -> every message an expression may put there
+    function add(map, key, text) { (map[key] = map[key] || []).push(text); }
+    form.querySelectorAll("[data-constraint]").forEach(function (box) {
+      var key = keyOf(box);
+      add(known, key, box.dataset.constraintMessage);
+      if (box.hidden || fieldState(key) !== "value") { return; }
+      if (!window.SurveyExpr.truthy(evaluate(JSON.parse(box.dataset.constraint), key))) { add(messages, key, box.dataset.constraintMessage); }
+    });
+    stored.rules.forEach(function (rule) {
+      rule.fields.forEach(function (key) { add(known, key, rule.message); });
+      var inputs = window.SurveyExpr.references(rule.ast);
+      if (!inputs.some(function (k) { return fieldState(k) !== null; })) { return; }
+      if (window.SurveyExpr.truthy(window.SurveyExpr.evaluate(rule.ast, scope(null, "")))) { return; }
+      rule.fields.forEach(function (key) { add(messages, key, rule.message); });
+    });
+    return { messages: messages, known: known };
+  }
+  function refreshRules() {
+    if (!window.SurveyExpr || !rulesReady) { return; }
+    var found = expressionMessages();
+    Object.keys(found.known).forEach(function (key) {
+      var box = document.getElementById("check-" + key);
+      if (box) {  // saved warnings that an expression gave: dropped; the live ones below replace them
+        var lines = box.querySelector("small").innerHTML.split(/<br\s*\/?>/).map(function (html) {
+          var tmp = document.createElement("span"); tmp.innerHTML = html; return tmp.textContent.trim();
+        }).filter(function (line) {
+          return line && !found.known[key].some(function (m) { return line.indexOf(m) >= 0; });
+        });
+        showCheck(key, lines);
+      }
+      showLive(key, found.messages[key] || []);
+    });
+  }
+  function showLive(key, messages) {
+    var question = document.getElementById("q-" + key);
+    var box = document.getElementById("live-" + key);
+    if (!question) { return; }
+    if (!messages.length) { if (box) { box.remove(); } describe(described(key), "live-" + key, false); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "cross-check";
+      box.id = "live-" + key;
+      box.setAttribute("role", "status");
+      box.dataset.liveFor = key;
+      box.appendChild(document.createElement("small"));
+      var error = question.querySelector(".field-error");
+      question.insertBefore(box, error && error.parentNode === question ? error : null);
+    }
+    box.querySelector("small").textContent = messages.join(" ");
+    describe(described(key), "live-" + key, true);
+  }
+  // A question inside a section or indicator with a condition is hidden by its container: the server renders
+  // it hidden while the container's condition is false, so it is shown here and the container decides.
+  form.querySelectorAll(".indicator[data-show-if] .q, .indicator[data-show-if-expr] .q").forEach(function (q) {
+    if (!q.dataset.showIf && !q.dataset.showIfExpr) { q.hidden = false; }
+  });
+  var rulesReady = false;  // the saved warnings stand until the user changes something
+  function startExpressions() {
+    refreshConditions();
+    rulesReady = true;
+  }
+  if (form.querySelector("output[data-calc], [data-show-if-expr], [data-constraint]") || stored.rules.length) {
+    if (window.SurveyExpr) { startExpressions(); }
+    else {
+      var exprScript = document.createElement("script");
+      exprScript.src = (document.currentScript ? document.currentScript.src : "/static/js/form.js").replace(/form\.js(\?.*)?$/, "expressions.js");
+      exprScript.onload = startExpressions;
+      document.head.appendChild(exprScript);
+    }
+  }
 
   // Landing on a linked question (#q-key, from the submit page or the error summary): below the sticky
   // header (its height is measured into --sticky-head, which the CSS scroll-margin uses), marked, focused.

@@ -15,19 +15,12 @@ from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, insert, select, text
 
-from survey_app.accounts.cli import load_demo_directory
 from survey_app.accounts.models import OrgUnit, User, UserSession
 from survey_app.accounts.passwords import hash_password
 from survey_app.core.scope import Role
-from survey_app.extensions import db
-from survey_app.forms_engine.builder import form_data
-from survey_app.forms_engine.cli import publish_all_for_demo
-from survey_app.forms_engine.sample import sample_answers
-from survey_app.responses.models import ORG_SLOT, Response, ResponseStatus
-from survey_app.rounds.cli import open_demo_rounds
-from survey_app.rounds.models import Round, RoundUnit
-from survey_app.scale import current_factor, replicate_province
-from survey_app.synthetic import (
+from survey_app.demo.directory import load_demo_directory
+from survey_app.demo.scale import current_factor, replicate_province
+from survey_app.demo.synthetic import (
     Generated,
     _fill_person_round,
     _insert_answers,
@@ -35,6 +28,13 @@ from survey_app.synthetic import (
     _response_row,
     fill_new_units,
 )
+from survey_app.extensions import db
+from survey_app.forms_engine.builder import form_data
+from survey_app.forms_engine.cli import publish_all_for_demo
+from survey_app.forms_engine.sample import sample_answers
+from survey_app.responses.models import ORG_SLOT, Response, ResponseStatus
+from survey_app.rounds.cli import open_demo_rounds
+from survey_app.rounds.models import Round, RoundUnit
 
 FAKE_FILE = [{"id": 0, "name": "x.pdf", "size": 1, "kind": "pdf"}]
 

@@ -46,6 +46,7 @@ sections:
 def repeat_round(app: Flask, responses: int, seed: int = 11) -> int:
     """Publish the form, open a round over every unit and add `responses` submitted responses, one in twenty
     answering "none" and the rest 5–15 rows; returns the round id."""
+    from survey_app.demo.synthetic import _insert_answers, _insert_responses, _response_row
     from survey_app.extensions import db
     from survey_app.forms_engine.answers import NONE_ANSWER, Answer
     from survey_app.forms_engine.loader import load_text
@@ -54,7 +55,6 @@ def repeat_round(app: Flask, responses: int, seed: int = 11) -> int:
     from survey_app.responses.models import ResponseStatus
     from survey_app.rounds.models import LatePolicy, RoundUnit
     from survey_app.rounds.operations import open_round
-    from survey_app.synthetic import _insert_answers, _insert_responses, _response_row
 
     with app.app_context():
         version = publish_result(load_text(DEFINITION, "bench_projects.yaml", expected_key="bench_projects")).version

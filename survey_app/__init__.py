@@ -72,6 +72,9 @@ def register_features(app: Flask) -> None:
 
     app.register_blueprint(review_bp)
     register_review_cli(app)
+    from survey_app.review.reminder_schedule import init_app as init_reminder_schedule
+
+    init_reminder_schedule(app)  # scheduled reminders: a due-check every REMINDER_CHECK_SECONDS while serving
     from survey_app.reports.blueprint import bp as reports_bp
     from survey_app.reports.cli import register_cli as register_reports_cli
 
@@ -81,7 +84,7 @@ def register_features(app: Flask) -> None:
 
     app.register_blueprint(admin_bp)
     from survey_app.backup import register_cli as register_backup_cli
-    from survey_app.demo_cli import register_cli as register_demo_cli
+    from survey_app.demo.cli import register_cli as register_demo_cli
 
     register_demo_cli(app)
     register_backup_cli(app)

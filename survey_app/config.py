@@ -16,6 +16,7 @@
 | DB_LOCK_TIMEOUT_MS | how long a save waits for another writer's lock before "busy, press save again" | 5000 |
 | EXPORT_WORKERS | exports built at the same time per app process (each holds at most two DB connections) | 2 |
 | EXPORT_JOBS_PER_USER | exports one user may have queued or running at once | 5 |
+| REMINDER_CHECK_SECONDS | how often a serving process checks for scheduled reminders that are due | 300 |
 """
 
 from __future__ import annotations
@@ -129,6 +130,8 @@ def _work_settings() -> dict[str, object]:
         # Export builders share the web workers' connection pool: bounded, so pages keep their connections.
         "EXPORT_WORKERS": int(os.environ.get("EXPORT_WORKERS", "2")),
         "EXPORT_JOBS_PER_USER": int(os.environ.get("EXPORT_JOBS_PER_USER", "5")),
+        # Scheduled reminders: each serving process wakes this often; a claim in the database sends each once.
+        "REMINDER_CHECK_SECONDS": int(os.environ.get("REMINDER_CHECK_SECONDS", "300")),
     }
 
 

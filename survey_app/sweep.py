@@ -64,9 +64,13 @@ def referenced_keys() -> set[str]:
 
 
 def sweep(
-    storage: Storage, *, grace: timedelta = GRACE, dry_run: bool = False, force: bool = False,
+    storage: Storage,
+    *,
+    grace: timedelta = GRACE,
+    dry_run: bool = False,
+    force: bool = False,
     now: float | None = None,
-) -> SweepReport:  # fmt: skip
+) -> SweepReport:
     """Remove temp files and unreferenced objects older than `grace`.
 
     The files are listed before the keys are read: a file old enough to be listed has had its row committed
@@ -167,8 +171,13 @@ storage_cli = click.Group("storage", help="ไฟล์ที่เก็บไ�
 
 @storage_cli.command("sweep")
 @click.option("--dry-run", is_flag=True, help="แสดงรายการที่จะลบ โดยไม่ลบจริง")
-@click.option("--grace-minutes", type=click.IntRange(min=1), default=int(GRACE.total_seconds() // 60),
-              show_default=True, help="ลบเฉพาะไฟล์ที่เก่ากว่านี้ (นาที) เพื่อไม่ให้ลบไฟล์ที่กำลังอัปโหลด")  # fmt: skip
+@click.option(
+    "--grace-minutes",
+    type=click.IntRange(min=1),
+    default=int(GRACE.total_seconds() // 60),
+    show_default=True,
+    help="ลบเฉพาะไฟล์ที่เก่ากว่านี้ (นาที) เพื่อไม่ให้ลบไฟล์ที่กำลังอัปโหลด",
+)
 @click.option("--force", is_flag=True, help="ลบแม้ไฟล์ที่ไม่มีข้อมูลอ้างถึงจะมีจำนวนมากผิดปกติ")
 def sweep_command(dry_run: bool, grace_minutes: int, force: bool) -> None:
     """Remove temp files and stored files no row points to (left by killed workers); print what went."""

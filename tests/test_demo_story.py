@@ -1,6 +1,6 @@
 """The demo tells the whole certification story, read back from what `flask demo --responses 300` stored.
 
-Expected values come from the demo directory as documented (accounts/demo.py): ESA 2 (67020000) has 190
+Expected values come from the demo directory as documented (demo/directory.py): ESA 2 (67020000) has 190
 schools, ESA 3 (67030000) 170, the secondary ESA (67400000) 35; a school's set is its parent agency's, an
 agency's set holds the agency itself. The deadline rule is the province's office day: 16:30 in Bangkok.
 """

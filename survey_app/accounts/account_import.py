@@ -58,7 +58,9 @@ def check_rows(rows: list[dict[str, str]]) -> tuple[list[AccountRow], list[str]]
     """Every row checked against the database; errors name the spreadsheet row (the header is row 1)."""
     existing = set(db.session.scalars(select(User.username)))
     units = {u.code: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.active))}
-    checked, errors, seen = [], [], set()
+    checked: list[AccountRow] = []
+    errors: list[str] = []
+    seen: set[str] = set()
     for line, raw in enumerate(rows, start=2):
         username = raw.get("username", "")
         problems = _row_problems(raw, username, seen)
@@ -96,7 +98,11 @@ def apply_rows(rows: list[AccountRow]) -> tuple[list[IssuedAccount], int]:
         u.username: u for u in db.session.scalars(select(User).where(User.username.in_([r.username for r in rows])))
     }
     new = [r for r in rows if r.username not in by_name]
-    issued = [IssuedAccount(r.unit, r.username, random_password(), r.role) for r in new]  # type: ignore[arg-type]
+    issued = []
+    for r in new:
+        if r.unit is None or r.role is None:  # check_rows gives every new username its unit and role
+            raise ValueError(f"แถว {r.line}: ผู้ใช้ใหม่ '{r.username}' ยังไม่ได้ตรวจหน่วยงานและบทบาท (เรียก check_rows ก่อน)")
+        issued.append(IssuedAccount(r.unit, r.username, random_password(), r.role))
     create_planned(issued, [hash_password(a.password) for a in issued])
     created = {
         u.username: u for u in db.session.scalars(select(User).where(User.username.in_([r.username for r in new])))
@@ -104,7 +110,7 @@ def apply_rows(rows: list[AccountRow]) -> tuple[list[IssuedAccount], int]:
     updated = 0
     for row in rows:
         if row.username in created:
-            users.set_contact(created[row.username], None, **row.values)  # type: ignore[arg-type]
-        elif users.set_contact(by_name[row.username], None, **row.values):  # type: ignore[arg-type]
+            users.set_contact(created[row.username], None, **row.values)
+        elif users.set_contact(by_name[row.username], None, **row.values):
             updated += 1
     return issued, updated

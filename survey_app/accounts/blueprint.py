@@ -27,7 +27,7 @@ def load_user(token: str) -> User | None:
     user = queries.user_of_session(token)
     if user is None:
         return None
-    user.session_token = token  # type: ignore[assignment]
+    user.session_token = token
     return user
 
 

@@ -1,4 +1,4 @@
-"""Operational commands: `flask directory import`, `flask accounts …` and `flask demo`.
+"""Operational commands: `flask directory import` and `flask accounts …` (`flask demo` is survey_app/demo/cli.py).
 
 Commands call operations and commit once at the end through `command_transaction`, like a request does;
 a long one (`create-for-directory`) commits in short batches so it never keeps other writers waiting.
@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from survey_app.accounts import account_import, demo, operations
+from survey_app.accounts import account_import, operations
 from survey_app.accounts.directory_import import DirectoryFileError, check_rows, read_table
 from survey_app.accounts.export import write_accounts_workbook
 from survey_app.accounts.models import OrgUnit, User
@@ -163,24 +163,6 @@ def create_admin(username: str, password: str, unit_code: str | None, role: str)
     with command_transaction():
         operations.create_user(username, password, Role(role), unit, must_change_password=False)
     click.echo(f"สร้างผู้ดูแล {username} ที่ {unit.name_th} แล้ว")
-
-
-def load_demo_directory() -> tuple[operations.ImportSummary, int]:
-    """The demo Phetchabun directory and demo accounts (safe to run again)."""
-    summary = import_rows(demo.demo_rows(), source="demo")
-    return summary, _demo_accounts()
-
-
-def _demo_accounts() -> int:
-    created = 0
-    for username, code, role, _label in demo.DEMO_ACCOUNTS:
-        if db.session.scalar(select(User.id).where(User.username == username)):
-            continue
-        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
-        if unit is not None:
-            operations.create_user(username, demo.DEMO_PASSWORD, Role(role), unit, must_change_password=False)
-            created += 1
-    return created
 
 
 def register_cli(app: Flask) -> None:

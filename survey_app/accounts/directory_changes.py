@@ -88,11 +88,14 @@ class DirectoryPlan:
     @property
     def digest(self) -> str:
         """A fingerprint of the plan, so an apply can tell that the database moved on since the preview."""
-        items = [
+        items: list[list[object]] = [
             ["add", r.code, r.parent_code, r.kind.value, r.name_th, r.name_en, r.district_code] for r in self.added
         ]
-        items += [[kind, c.code, [[f.label, f.old, f.new] for f in c.changes]] for kind, group in
-                  (("change", self.changed), ("move", self.moved)) for c in group]  # fmt: skip
+        items += [
+            [kind, c.code, [[f.label, f.old, f.new] for f in c.changes]]
+            for kind, group in (("change", self.changed), ("move", self.moved))
+            for c in group
+        ]
         return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
@@ -290,6 +293,6 @@ def history_of(unit: OrgUnit) -> list[HistoryLine]:
 
 def _kind_text(value: str | None) -> str | None:
     """A kind is kept as its code ("basic_school"); show its Thai name."""
-    if value in OrgKind.__members__.values():
-        return OrgKind(value).label_th  # type: ignore[arg-type]
+    if value is not None and value in OrgKind.__members__.values():
+        return OrgKind(value).label_th
     return value

@@ -52,16 +52,14 @@ def directory_upload() -> ResponseReturnValue:
     except DirectoryFileError as exc:
         form.file.errors.append(str(exc))
         return _upload_page(form, filename=filename), 422
-    if checked.errors:
+    if checked.errors or checked.plan is None:
         return _upload_page(form, filename=filename, checked=checked), 422
-    return _preview(checked, data, filename)
+    return _preview(checked.plan, data, filename)
 
 
-def _preview(
-    checked: changes.CheckedFile, data: bytes, filename: str, notice: str | None = None
-) -> ResponseReturnValue:
+def _preview(plan: changes.DirectoryPlan, data: bytes, filename: str, notice: str | None = None) -> ResponseReturnValue:
     try:
-        ticket = changes.keep_for_apply(data, filename, checked.plan, current_user.id)  # type: ignore[arg-type]
+        ticket = changes.keep_for_apply(data, filename, plan, current_user.id)
     except StorageError as exc:
         form = DirectoryUploadForm(formdata=None)
         form.file.errors = [str(exc)]
@@ -69,7 +67,7 @@ def _preview(
     apply_form = DirectoryApplyForm(formdata=None, ticket=ticket)
     return render_template(
         "accounts/directory_preview.html",
-        plan=checked.plan,
+        plan=plan,
         filename=filename,
         apply_form=apply_form,
         notice=notice,
@@ -111,7 +109,7 @@ def directory_apply() -> ResponseReturnValue:
             flash(gettext("ทำเนียบหน่วยงานเปลี่ยนไปหลังจากแสดงตัวอย่าง กรุณาอัปโหลดไฟล์อีกครั้ง"), "error")
             return redirect(url_for("accounts.directory_upload"))
         notice = gettext("ทำเนียบหน่วยงานเปลี่ยนไปหลังจากแสดงตัวอย่าง นี่คือตัวอย่างใหม่ กรุณาตรวจสอบอีกครั้ง")
-        return _preview(checked, data, ticket.filename, notice)
+        return _preview(checked.plan, data, ticket.filename, notice)
     plan = changes.apply_checked(checked, ticket.filename, ticket.sha256, current_user)
     changes.forget(ticket)
     counts = plan.counts()

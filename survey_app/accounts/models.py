@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text
@@ -104,6 +105,8 @@ class User(UserMixin, TimestampMixin, Base):
         """The user's unit path, which the scope check compares against."""
         return self.org_unit.path
 
+    if TYPE_CHECKING:  # declared for the type checker only: the ORM would try to map a runtime annotation
+        session_token: str | None
     session_token = None  # set by the user loader; a plain attribute, not a column
 
     @property

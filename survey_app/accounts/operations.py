@@ -91,7 +91,7 @@ def _apply_parents(rows: list[DirectoryRow], units: dict[str, OrgUnit], source: 
         new_parent_id = parent.id if parent else None
         if unit.parent_id != new_parent_id:
             if unit.parent_id is not None:
-                old_code = db.session.get(OrgUnit, unit.parent_id).code  # type: ignore[union-attr]
+                old_code = db.session.get_one(OrgUnit, unit.parent_id).code  # a foreign key: the parent exists
                 db.session.add(
                     OrgUnitChange(
                         org_unit_id=unit.id,

@@ -28,9 +28,10 @@ class ContactFields(FlaskForm):
     """Name, e-mail and phone: the admin's user page and the user's own profile share them."""
 
     display_name = StringField(
-        lazy_gettext("ชื่อที่แสดง"), validators=[Optional(), Length(max=255, message=lazy_gettext("ยาวเกิน 255 ตัวอักษร"))],
+        lazy_gettext("ชื่อที่แสดง"),
+        validators=[Optional(), Length(max=255, message=lazy_gettext("ยาวเกิน 255 ตัวอักษร"))],
         filters=[clean_line],
-    )  # fmt: skip
+    )
     email = StringField(lazy_gettext("อีเมล"), validators=[Optional(), _email], filters=[clean_line])
     phone = StringField(lazy_gettext("เบอร์โทรศัพท์"), validators=[Optional(), _phone], filters=[clean_line])
 
@@ -46,9 +47,10 @@ class UserEditForm(ContactFields):
 
 class NewUserForm(ContactFields):
     unit_code = StringField(
-        lazy_gettext("รหัสหน่วยงาน"), validators=[DataRequired(lazy_gettext("กรุณากรอกรหัสหน่วยงาน")), Length(max=20)],
+        lazy_gettext("รหัสหน่วยงาน"),
+        validators=[DataRequired(lazy_gettext("กรุณากรอกรหัสหน่วยงาน")), Length(max=20)],
         filters=[clean_line],
-    )  # fmt: skip
+    )
     username = StringField(
         lazy_gettext("ชื่อผู้ใช้"),
         validators=[

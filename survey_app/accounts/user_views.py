@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from survey_app.accounts import handouts, queries, users
 from survey_app.accounts.blueprint import bp
@@ -24,7 +25,7 @@ from survey_app.extensions import db
 register_nav(50, N_("ผู้ใช้"), "accounts.users", PROVINCE)
 
 
-def _role_choices(actor: User) -> list:  # type: ignore[type-arg]
+def _role_choices(actor: User) -> list[SelectChoice]:
     return select_choices([(r.value, gettext(r.label_th)) for r in grantable_roles(actor)])
 
 
@@ -38,9 +39,12 @@ def users_list() -> ResponseReturnValue:
         [("", gettext("ทุกสถานะ")), ("1", gettext("ใช้งานอยู่")), ("0", gettext("ปิดการใช้งาน"))]
     )
     page = users.search_users(
-        current_user, q=form.q.data or "", role=form.role.data or "", active=form.active.data or "",
+        current_user,
+        q=form.q.data or "",
+        role=form.role.data or "",
+        active=form.active.data or "",
         page=request.args.get("page", 1, type=int),
-    )  # fmt: skip
+    )
     return render_template("accounts/users.html", form=form, page=page)
 
 
@@ -60,9 +64,14 @@ def new_user() -> ResponseReturnValue:
             form.username.errors = [gettext("มีผู้ใช้ชื่อนี้แล้ว กรุณาเลือกชื่ออื่น")]
         else:
             user, password = users.create_account(
-                current_user, unit, form.username.data or "", Role(form.role.data),
-                display_name=form.display_name.data or "", email=form.email.data or "", phone=form.phone.data or "",
-            )  # fmt: skip
+                current_user,
+                unit,
+                form.username.data or "",
+                Role(form.role.data),
+                display_name=form.display_name.data or "",
+                email=form.email.data or "",
+                phone=form.phone.data or "",
+            )
             return render_template("accounts/user_created.html", unit=unit, user=user, password=password)
     return render_template("accounts/user_new.html", form=form), 422 if form.errors else 200
 
@@ -84,17 +93,25 @@ def user(user_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         if not may_manage_user(current_user, target):
             abort(403)
-        contact = {"display_name": form.display_name.data or "", "email": form.email.data or "",
-                   "phone": form.phone.data or ""}  # fmt: skip
+        contact = {
+            "display_name": form.display_name.data or "",
+            "email": form.email.data or "",
+            "phone": form.phone.data or "",
+        }
         changed = users.set_contact(target, current_user.id, **contact)
         if can_change and users.change_role(target, Role(form.role.data), current_user):
             changed.append("role")
         flash(gettext("บันทึกแล้ว") if changed else gettext("ไม่มีข้อมูลที่เปลี่ยนแปลง"), "success")
         return redirect(url_for("accounts.user", user_id=target.id))
     return render_template(
-        "accounts/user.html", target=target, form=form, can_change=can_change,
-        may_manage=may_manage_user(current_user, target), post_form=PostForm(), reset_form=ResetPasswordForm(),
-    ), 422 if form.errors else 200  # fmt: skip
+        "accounts/user.html",
+        target=target,
+        form=form,
+        can_change=can_change,
+        may_manage=may_manage_user(current_user, target),
+        post_form=PostForm(),
+        reset_form=ResetPasswordForm(),
+    ), 422 if form.errors else 200
 
 
 def _set_enabled(user_id: int, enabled: bool) -> ResponseReturnValue:
@@ -105,8 +122,9 @@ def _set_enabled(user_id: int, enabled: bool) -> ResponseReturnValue:
     if not may_manage_user(current_user, target) or target.id == current_user.id:
         abort(403)
     if users.set_enabled(target, enabled, current_user.id):
-        flash(gettext("เปิดการใช้งานบัญชีแล้ว") if enabled else gettext("ปิดการใช้งานบัญชีแล้ว ผู้ใช้ถูกออกจากระบบทุกเครื่อง"),
-              "success")  # fmt: skip
+        flash(
+            gettext("เปิดการใช้งานบัญชีแล้ว") if enabled else gettext("ปิดการใช้งานบัญชีแล้ว ผู้ใช้ถูกออกจากระบบทุกเครื่อง"), "success"
+        )
     return redirect(url_for("accounts.user", user_id=target.id))
 
 
@@ -143,10 +161,18 @@ def batch_accounts() -> ResponseReturnValue:
         write_intent.reset(token)
     hashes = [hash_password(account.password) for account in planned]
     actor = db.session.get(User, actor_id)
-    created = users.create_batch(planned, hashes, actor, kind)  # type: ignore[arg-type]
+    if actor is None:  # the account was removed while the passwords were hashed
+        abort(403)
+    created = users.create_batch(planned, hashes, actor, kind)
     handout = handouts.keep(actor_id, created) if created else None
-    return render_template("accounts/batch_done.html", created=created, handout=handout, kind=kind,
-                           post_form=PostForm(), lifetime=handouts.LIFETIME_SECONDS // 60)  # fmt: skip
+    return render_template(
+        "accounts/batch_done.html",
+        created=created,
+        handout=handout,
+        kind=kind,
+        post_form=PostForm(),
+        lifetime=handouts.LIFETIME_SECONDS // 60,
+    )
 
 
 @bp.route("/users/handouts/<token>", methods=["POST"])

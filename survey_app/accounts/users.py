@@ -170,9 +170,14 @@ def change_role(user: User, role: Role, actor: User) -> bool:
     user.role = role
     db.session.flush()
     audit.record(
-        "user.role", actor_id=actor.id, object_type="user", object_id=user.id, org_unit_id=user.org_unit_id,
-        from_state=old.value, to_state=role.value,
-    )  # fmt: skip
+        "user.role",
+        actor_id=actor.id,
+        object_type="user",
+        object_id=user.id,
+        org_unit_id=user.org_unit_id,
+        from_state=old.value,
+        to_state=role.value,
+    )
     return True
 
 
@@ -189,9 +194,13 @@ def set_contact(user: User, actor_id: int | None, **values: str) -> list[str]:
     if changed:
         db.session.flush()
         audit.record(
-            "user.contact", actor_id=actor_id, object_type="user", object_id=user.id, org_unit_id=user.org_unit_id,
+            "user.contact",
+            actor_id=actor_id,
+            object_type="user",
+            object_id=user.id,
+            org_unit_id=user.org_unit_id,
             details={"fields": changed},
-        )  # fmt: skip
+        )
     return changed
 
 
@@ -213,7 +222,10 @@ def create_batch(
     kept = [planned[i] for i in keep]
     create_planned(kept, [hashes[i] for i in keep], actor.id)
     audit.record(
-        "accounts.batch", actor_id=actor.id, object_type="org_unit", org_unit_id=actor.org_unit_id,
+        "accounts.batch",
+        actor_id=actor.id,
+        object_type="org_unit",
+        org_unit_id=actor.org_unit_id,
         details={"created": len(kept), "kind": kind.value if kind else None},
-    )  # fmt: skip
+    )
     return kept

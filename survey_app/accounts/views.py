@@ -12,11 +12,13 @@ from survey_app.accounts.blueprint import bp
 from survey_app.accounts.forms import ChangePasswordForm, DirectoryFilterForm, LoginForm, ResetPasswordForm
 from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import User
+from survey_app.accounts.user_forms import PostForm
 from survey_app.core.i18n import LANG_COOKIE, LANGUAGES, N_, gettext
 from survey_app.core.permissions import (
     PROVINCE,
     REVIEWERS,
     has_role,
+    may_edit_directory,
     may_manage_accounts,
     may_reset_password_of,
     require_role,
@@ -100,7 +102,7 @@ def _start_session(user: User) -> None:
     session.clear()
     g.pop("csrf_token", None)
     record = operations.start_session(user, request.user_agent.string)
-    user.session_token = record.token  # type: ignore[assignment]
+    user.session_token = record.token
     login_user(user)
     session.permanent = True
 
@@ -186,6 +188,8 @@ def unit(unit_id: int) -> ResponseReturnValue:
         children=queries.children_in_scope(current_user, unit),
         users=queries.users_of_unit(unit) if can_manage else [],
         reset_form=ResetPasswordForm(),
+        can_edit=may_edit_directory(current_user),
+        post_form=PostForm(),
     )
 
 
@@ -204,4 +208,4 @@ def reset_password(unit_id: int, user_id: int) -> ResponseReturnValue:
     return render_template("accounts/reset_done.html", unit=unit, user=user, password=password)
 
 
-from survey_app.accounts import user_views  # noqa: E402, F401  (the people pages attach to bp)
+from survey_app.accounts import unit_views, user_views  # noqa: E402, F401  (the people and unit pages attach to bp)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import aliased
 
+from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import OrgUnit, User
 from survey_app.core import audit
 from survey_app.core.audit import AuditEvent
@@ -22,7 +23,7 @@ from survey_app.core.thai import BANGKOK, be_date_text, display_date, to_bangkok
 from survey_app.extensions import db
 from survey_app.responses.models import Response, ResponseStatus, Upload
 from survey_app.review.models import AgencyCertification, SetStatus
-from survey_app.rounds.models import Round, RoundUnit
+from survey_app.rounds.models import Round, RoundPeriod, RoundPhase, RoundUnit
 
 PAGE_SIZE = 50
 CSV_MAX_ROWS = 50_000
@@ -45,7 +46,7 @@ class AuditFilter:
     date_to: date | None = None
 
 
-def visible_events(user: ScopedUser) -> Select[Any]:
+def visible_events(user: ScopedUser) -> Select[AuditEvent, User, OrgUnit, OrgUnit]:
     """Every event the user may see, with its actor, the actor's unit and the event's unit. The province and
     system admins see all; others (agencies) the events of units in their scope, through the one scope check."""
     stmt = (
@@ -62,7 +63,7 @@ def visible_events(user: ScopedUser) -> Select[Any]:
     return stmt.where(AuditEvent.org_unit_id.is_not(None), in_scope)
 
 
-def filtered(user: ScopedUser, wanted: AuditFilter) -> Select[Any]:
+def filtered(user: ScopedUser, wanted: AuditFilter) -> Select[AuditEvent, User, OrgUnit, OrgUnit]:
     """The visible events narrowed by the filter, newest first."""
     stmt = visible_events(user)
     for condition in _conditions(user, wanted):
@@ -167,11 +168,26 @@ def page_of(user: ScopedUser, wanted: AuditFilter, page: int = 1) -> EventPage:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     rows = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return EventPage([line_of(user, *row) for row in rows], total, page, pages)
+    gone = _deleted_rounds([row[0] for row in rows])
+    return EventPage([line_of(user, *row, gone=gone) for row in rows], total, page, pages)
 
 
-def line_of(user: ScopedUser, event: AuditEvent, actor: User | None, actor_unit: OrgUnit | None,
-            unit: OrgUnit | None) -> EventLine:  # fmt: skip
+def _deleted_rounds(events: list[AuditEvent]) -> frozenset[int]:
+    """Rounds the events name that no longer exist (deleted): their lines get no link to a missing page."""
+    ids = {e.object_id for e in events if e.object_type == "round" and e.object_id is not None}
+    if not ids:
+        return frozenset()
+    return frozenset(ids - set(db.session.scalars(select(Round.id).where(Round.id.in_(ids)))))
+
+
+def line_of(
+    user: ScopedUser,
+    event: AuditEvent,
+    actor: User | None,
+    actor_unit: OrgUnit | None,
+    unit: OrgUnit | None,
+    gone: frozenset[int] = frozenset(),
+) -> EventLine:
     """Who (name, unit), what (action, object and its page), when, from → to, comment."""
     return EventLine(
         id=event.id,
@@ -186,7 +202,7 @@ def line_of(user: ScopedUser, event: AuditEvent, actor: User | None, actor_unit:
         unit_id=unit.id if unit else None,
         what=audit.object_label(event.object_type),
         object_id=event.object_id,
-        link=_link(user, event),
+        link=None if event.object_type == "round" and event.object_id in gone else _link(user, event),
         from_label=_state_label(event.object_type, event.from_state),
         to_label=_state_label(event.object_type, event.to_state),
         comment=event.comment,
@@ -212,7 +228,7 @@ def _link(user: ScopedUser, event: AuditEvent) -> tuple[str, dict[str, int]] | N
 def _state_label(object_type: str, state: str | None) -> str | None:
     if state is None:
         return None
-    enum: Any = SetStatus if object_type == "agency_certification" else ResponseStatus
+    enum: Any = {"agency_certification": SetStatus, "round": RoundPhase}.get(object_type, ResponseStatus)
     try:
         return gettext(enum(state).label_th)
     except ValueError:
@@ -235,10 +251,64 @@ def details_text(event: AuditEvent) -> str:
             path=details.get("path", ""),
             n=details.get("attempts_this_minute", 1),
         )
-    if event.action == "round.extend":
+    if event.action in ("round.extend", "round.extend_unit", "round.close", "round.reopen"):
         return gettext("กำหนดส่ง {old} → {new}", old=_moment(details.get("from")), new=_moment(details.get("to")))
-    hidden = {"sha256", "hash", "key"}
-    return "; ".join(f"{k}: {_short(v)}" for k, v in details.items() if k not in hidden)
+    return "; ".join(
+        f"{gettext(DETAIL_LABELS[k]) if k in DETAIL_LABELS else k}: {_detail_value(k, v)}"
+        for k, v in details.items()
+        if k not in HIDDEN_DETAILS
+    )
+
+
+HIDDEN_DETAILS = frozenset({"sha256", "hash", "key", "batch", "storage_key"})  # machine keys nobody reads
+DETAIL_LABELS = {
+    "title": N_("ชื่อรอบ"),
+    "form": N_("แบบสอบถาม"),
+    "version": N_("ฉบับที่"),
+    "fiscal_year": N_("ปีงบประมาณ"),
+    "period": N_("รอบรายงาน"),
+    "audience": N_("ผู้รับ"),
+    "sent": N_("ส่งแล้ว"),
+    "bounced": N_("ตีกลับ"),
+    "failed": N_("ส่งไม่สำเร็จ"),
+    "no_address": N_("ไม่มีอีเมล"),
+    "created": N_("สร้าง"),
+    "updated": N_("แก้ไข"),
+    "kind": N_("ประเภทหน่วยงาน"),
+    "fields": N_("ข้อมูลที่แก้ไข"),
+    "file": N_("ไฟล์"),
+    "via": N_("ผ่าน"),
+    "reason": N_("เหตุผล"),
+    "response_id": N_("แบบสอบถามเลขที่"),
+    "days": N_("จำนวนวัน"),
+    "rows": N_("จำนวนแถว"),
+    "cancelled_extensions": N_("ยกเลิกการขยายเวลา"),
+}
+FIELD_LABELS = {
+    "email": N_("อีเมล"),
+    "phone": N_("โทรศัพท์"),
+    "display_name": N_("ชื่อที่แสดง"),
+    "role": N_("บทบาท"),
+}
+AUDIENCE_LABELS = {
+    "unsent": N_("หน่วยงานที่ยังไม่ส่ง"),
+    "due": N_("หน่วยงานที่ใกล้ถึงกำหนดส่ง"),
+    "certify": N_("หน่วยงานที่มีแบบสอบถามรอรับรอง"),
+    "cli": N_("คำสั่งในระบบ"),
+}
+
+
+def _detail_value(key: str, value: object) -> str:
+    """A detail's value in Thai where the code names something with a Thai label (kind, period, fields…)."""
+    if key == "kind" and value in set(OrgKind):
+        return gettext(OrgKind(str(value)).label_th)
+    if key == "period" and value in set(RoundPeriod):
+        return gettext(RoundPeriod(str(value)).label_th)
+    if key == "fields" and isinstance(value, list):
+        return ", ".join(gettext(FIELD_LABELS[f]) if f in FIELD_LABELS else str(f) for f in value)
+    if key in ("audience", "via") and value in AUDIENCE_LABELS:
+        return gettext(AUDIENCE_LABELS[str(value)])
+    return _short(value)
 
 
 def _moment(value: object) -> str:
@@ -254,16 +324,28 @@ def _short(value: object) -> str:
 
 
 CSV_HEADER = (
-    N_("วันเวลา (พ.ศ. เวลาไทย)"), N_("การกระทำ"), N_("รหัสการกระทำ"), N_("ผู้กระทำ"), N_("ชื่อผู้ใช้"),
-    N_("หน่วยงานของผู้กระทำ"), N_("หน่วยงานที่เกี่ยวข้อง"), N_("รหัสหน่วยงาน"), N_("สิ่งที่เกี่ยวข้อง"),
-    N_("เลขอ้างอิง"), N_("จาก"), N_("เป็น"), N_("หมายเหตุ"), N_("รายละเอียด"),
-)  # fmt: skip
+    N_("วันเวลา (พ.ศ. เวลาไทย)"),
+    N_("การกระทำ"),
+    N_("รหัสการกระทำ"),
+    N_("ผู้กระทำ"),
+    N_("ชื่อผู้ใช้"),
+    N_("หน่วยงานของผู้กระทำ"),
+    N_("หน่วยงานที่เกี่ยวข้อง"),
+    N_("รหัสหน่วยงาน"),
+    N_("สิ่งที่เกี่ยวข้อง"),
+    N_("เลขอ้างอิง"),
+    N_("จาก"),
+    N_("เป็น"),
+    N_("หมายเหตุ"),
+    N_("รายละเอียด"),
+)
 
 
 def csv_of(user: ScopedUser, wanted: AuditFilter) -> str:
     """The filtered events as CSV (formula-looking cells neutralised by the shared writer)."""
     rows = db.session.execute(filtered(user, wanted).limit(CSV_MAX_ROWS)).all()
-    lines = (line_of(user, *row) for row in rows)
+    gone = _deleted_rounds([row[0] for row in rows])
+    lines = (line_of(user, *row, gone=gone) for row in rows)
     return csv_text([gettext(h) for h in CSV_HEADER], (_csv_row(line) for line in lines))
 
 

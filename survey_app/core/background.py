@@ -5,6 +5,9 @@ one browser took every connection and pages failed with "QueuePool limit". Here 
 once and the rest wait in order; threads start when work arrives and end when none is left, so an idle process
 holds no connection. While it holds work, a heartbeat thread tells the database that this process is alive
 (`beat`), so work left by a process that died can be told apart from work still running.
+
+`PeriodicTask` is the small scheduler beside it: one thread per serving process that wakes every few minutes
+and runs a check (scheduled reminders, review/reminder_schedule.py) that claims its work in the database.
 """
 
 from __future__ import annotations
@@ -98,3 +101,40 @@ class BoundedRunner:
                 except Exception:  # a missed beat is retried; after 60 s the work shows as failed
                     log.exception("%s heartbeat failed", self.name)
             self._wake.wait(HEARTBEAT_SECONDS)
+
+
+class PeriodicTask:
+    """Call `work(app)` every `every(app)` seconds in one daemon thread of this process (a small scheduler).
+
+    `start` is called from a before-request hook, so the thread starts in each serving process after any
+    fork (gunicorn) and never in `flask db upgrade` or other commands; calling it again is cheap and does
+    nothing. The work must be safe to run in several processes at once (it claims what it does in the
+    database); a failure is logged and the next wake tries again."""
+
+    def __init__(self, name: str, work: Callable[[Flask], None], every: Callable[[Flask], float]) -> None:
+        self.name = name
+        self._work = work
+        self._every = every
+        self._lock = threading.Lock()
+        self._pid: int | None = None  # the process whose thread is running (a forked child starts its own)
+        self._stop = threading.Event()
+
+    def start(self, app: Flask) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._stop.clear()
+        threading.Thread(target=self._loop, args=(app,), name=f"{self.name}-scheduler", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _loop(self, app: Flask) -> None:
+        while not self._stop.wait(max(1.0, self._every(app))):
+            try:
+                self._work(app)
+            except Exception:  # never let the scheduler die of one bad check
+                log.exception("%s check failed", self.name)

@@ -164,8 +164,6 @@ def wait_for_locks(engine: Engine, timeout_ms: Callable[[], int]) -> None:
 
 def init_app(app: Flask) -> None:
     """Lock timeouts on the app's engines, and a clear "busy, try again" answer instead of a 500."""
-    from survey_app.extensions import db  # the extension is built on this module's Base
-
     with app.app_context():
         for engine in db.engines.values():
             wait_for_locks(engine, lambda: app.config["DB_LOCK_TIMEOUT_MS"])
@@ -178,8 +176,6 @@ def _database_error(exc: Exception) -> ResponseReturnValue:
     is still a server error (re-raised, so it is logged and shown as the 500 page)."""
     if not (isinstance(exc, PoolTimeoutError) or is_busy(exc)):
         raise exc
-    from survey_app.extensions import db
-
     current_app.logger.warning("database busy on %s %s: %s", request.method, request.path, exc)
     db.session.rollback()
     write_intent.set(False)  # drawing the answer only reads

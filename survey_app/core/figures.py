@@ -98,7 +98,9 @@ def median(values: Sequence[int] | Sequence[Fraction]) -> Fraction | None:
     if not values:
         return None
     whole_numbers = all(type(v) is int for v in values)  # sorted as ints: 10× faster than as Fractions
-    ordered = [Fraction(v) for v in sorted(values)] if whole_numbers else sorted(Fraction(v) for v in values)
+    ordered = (
+        [Fraction(v) for v in sorted(int(v) for v in values)] if whole_numbers else sorted(Fraction(v) for v in values)
+    )
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return ordered[middle]

@@ -41,6 +41,10 @@ RESPONDENTS = frozenset({Role.RESPONDENT})  # answer (start, save, submit) for t
 REVIEWERS = frozenset({Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
 # The province's work: rounds, forms, accepting sets, accounts, every agency at once.
 PROVINCE = frozenset({Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
+# A round's life after it opens: edit, close early, extend (the round or one unit), reopen, delete, archive.
+ROUND_MANAGERS = frozenset({Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
+# The directory in the browser: add a unit, edit or move one, deactivate and reactivate it (in scope).
+DIRECTORY_EDITORS = frozenset({Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
 ADMINS = frozenset({Role.SYSTEM_ADMIN})  # everything, including the accounts of other system admins
 # The audit trail: each reader sees the events of the units in its scope (a school has no audit page: 404).
 AUDIT_READERS = frozenset({Role.CERTIFIER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
@@ -108,6 +112,11 @@ def sees_every_agency(user: ScopedUser) -> bool:
 def may_manage_accounts(user: ScopedUser) -> bool:
     """Lists a unit's users and resets their passwords."""
     return user.role in PROVINCE
+
+
+def may_edit_directory(user: ScopedUser) -> bool:
+    """Shows the add, edit, move and deactivate buttons of the directory pages."""
+    return user.role in DIRECTORY_EDITORS
 
 
 def may_reset_password_of(user: ScopedUser, target: ScopedUser) -> bool:

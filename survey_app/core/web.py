@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from survey_app.core import replay, thai
 from survey_app.core.db import write_intent
 from survey_app.core.i18n import N_, gettext
+from survey_app.core.permissions import ScopedUser
 
 
 @dataclass(frozen=True)
@@ -26,19 +27,19 @@ class HomePanel:
     """A block on the home page, rendered by the feature that owns it (keeps imports one-way)."""
 
     order: int
-    render: Callable[[object], Markup | str | None]
+    render: Callable[[ScopedUser], Markup | str | None]
 
 
 _HOME_PANELS: list[HomePanel] = []
 
 
-def register_home_panel(order: int, render: Callable[[object], Markup | str | None]) -> None:
+def register_home_panel(order: int, render: Callable[[ScopedUser], Markup | str | None]) -> None:
     """Features call this at import time to add their block to every user's home page."""
     _HOME_PANELS.append(HomePanel(order, render))
     _HOME_PANELS.sort(key=lambda p: p.order)
 
 
-def home_panels(user: object) -> list[Markup]:
+def home_panels(user: ScopedUser) -> list[Markup]:
     """The rendered panels that have something to show this user."""
     rendered = (panel.render(user) for panel in _HOME_PANELS)
     # panels come from render_template with autoescaping on, so their HTML is already safe
@@ -178,7 +179,7 @@ def _csrf_failed(_exc: Exception) -> ResponseReturnValue:
     if fields and current_user.is_authenticated:
         return render_template("replay.html", fields=fields, target=request.path, expired=True), 400
     if fields:  # the session has gone: sign in first, and the draft comes along
-        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]  # set by Flask-Login
     return _error(400, N_("แบบฟอร์มหมดอายุ"), N_("กรุณากลับไปหน้าก่อนหน้า โหลดหน้าใหม่ แล้วลองอีกครั้ง"))
 
 

@@ -126,6 +126,19 @@ def section_shown(section: s.Section, answers: Answers) -> bool:
     return section.show_if is None or shown_by(section.show_if, answers)
 
 
+def section_to_open(defn: s.FormDefinition, answers: Answers, org_kind: str | None, target: int, came_from: int) -> int:
+    """The section "next"/"previous" lands on: `target`, or past it in the same direction while a section is not
+    asked of this unit or hidden by its show_if (its page has nothing to answer); `target` when none is left."""
+    step = 1 if target >= came_from else -1
+    index = target
+    while 0 <= index < len(defn.sections):
+        section = defn.sections[index]
+        if section_applies(section, org_kind) and section_shown(section, answers):
+            return index
+        index += step
+    return target
+
+
 def visible_questions(defn: s.FormDefinition, answers: Answers, org_kind: str | None) -> list[s.Question]:
     """The questions this unit is asked, given its answers so far; a repeating group is followed by the
     shown fields of its stored rows (forms_engine/repeats.py)."""

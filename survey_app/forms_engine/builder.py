@@ -51,7 +51,7 @@ class AnswerForm(FlaskForm):
         for name, bound in self._fields.items():  # drop-downs and rating scales list N/A among their choices
             choices = getattr(bound, "choices", None)
             q = question_for_key(defn, name) if final and isinstance(choices, list) else None
-            if q is not None and not na_allowed(q, defn, final):
+            if q is not None and isinstance(choices, list) and not na_allowed(q, defn, final):
                 bound.choices = [c for c in choices if _choice_value(c) != NA_VALUE]
         return self
 

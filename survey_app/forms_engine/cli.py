@@ -29,8 +29,8 @@ def check_command(files: tuple[Path, ...]) -> None:
     bad = 0
     for path in paths:
         result = load_file(path)
-        if result.ok:
-            click.echo(f"{path.name}: ผ่าน ({len(result.definition.questions())} คำถาม)")  # type: ignore[union-attr]
+        if result.ok and result.definition is not None:
+            click.echo(f"{path.name}: ผ่าน ({len(result.definition.questions())} คำถาม)")
         else:
             bad += 1
             for line in result.lines():

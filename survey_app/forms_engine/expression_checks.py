@@ -21,14 +21,29 @@ class _Form:
     order: dict[str, int]  # top-level question key -> place in the form
     types: dict[str, str]
     groups: dict[str, list[str]]  # repeat group -> its field keys in order
-    owner: dict[str, str] = field(default_factory=dict)  # field key -> its group
+    owner: dict[str, list[str]] = field(default_factory=dict)  # field key -> the groups that have it
+    # the values a choice question accepts, by key (a row field: "group.field"), "__other__" included with
+    # other_option, as the structured conditions accept (semantics._unknown_values)
+    choices: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, defn: s.FormDefinition) -> _Form:
         questions = defn.questions()
         groups = {q.key: [f.key for f in q.questions] for q in questions if isinstance(q, s.RepeatGroup)}
-        owner = {f: g for g, fields in groups.items() for f in fields}
-        return cls({q.key: i for i, q in enumerate(questions)}, {q.key: q.type for q in questions}, groups, owner)
+        owner: dict[str, list[str]] = {}
+        for g, fields in groups.items():
+            for f in fields:
+                owner.setdefault(f, []).append(g)
+        rows = [(f"{q.key}.{f.key}", f) for q in questions if isinstance(q, s.RepeatGroup) for f in q.questions]
+        choices = {
+            key: _values(q) for key, q in [*((q.key, q) for q in questions), *rows] if isinstance(q, s.ChoiceBase)
+        }
+        order = {q.key: i for i, q in enumerate(questions)}
+        return cls(order, {q.key: q.type for q in questions}, groups, owner, choices)
+
+
+def _values(q: s.ChoiceBase) -> list[str]:
+    return [o.value for o in q.options] + ([s.OTHER_VALUE] if q.other_label is not None else [])
 
 
 @dataclass
@@ -146,9 +161,16 @@ def _resolve(form: _Form, node: Any, use: _Use, row: str | None) -> list[str]:
         first = node[2]
         key_problems = _name(form, first[1], use, row, key_only=True) if first[0] == "name" else []
         key_problems += _resolve(form, first, use, row) if first[0] == "self" else []
+        if node[1] == "selected" and not key_problems:
+            key_problems += _option_literal(form, first, node[3], row)
         return key_problems + [m for arg in node[3:] for m in _resolve(form, arg, use, row)]
-    if kind in ("num", "str"):
+    if kind in ("num", "str", "null"):
         return []
+    if kind in ("=", "!="):
+        problems = [m for child in node[1:] for m in _resolve(form, child, use, row)]
+        if not problems:
+            problems += _option_literal(form, node[1], node[2], row) + _option_literal(form, node[2], node[1], row)
+        return problems
     start = 2 if kind == "call" else 1
     return [m for child in node[start:] for m in _resolve(form, child, use, row)]
 
@@ -163,9 +185,24 @@ def _name(form: _Form, name: str, use: _Use, row: str | None, key_only: bool = F
         use.read.add(name)
         return []
     if name in form.owner:
-        group = form.owner[name]
-        return [f"'{name}' เป็นคำถามในกลุ่มซ้ำ '{group}': ใช้ในฟังก์ชันรวม เช่น sum({group}.{name})"]
+        group = form.owner[name][0]
+        groups = ", ".join(f"'{g}'" for g in form.owner[name])
+        return [f"'{name}' เป็นคำถามในกลุ่มซ้ำ {groups}: ใช้ในฟังก์ชันรวม เช่น sum({group}.{name})"]
     return [f"ไม่พบคำถาม '{name}' ที่อ้างถึง"]
+
+
+def _option_literal(form: _Form, key_node: Any, literal: Any, row: str | None) -> list[str]:
+    """`choice = 'value'`, `choice != 'value'` and `selected(choice, 'value')` must name a value the choice
+    question offers (as a structured condition must); a misspelt value would silently never hold."""
+    if key_node[0] != "name" or literal[0] != "str":
+        return []
+    name = key_node[1]
+    in_row = row is not None and name in form.groups.get(row, ())
+    values = form.choices.get(f"{row}.{name}" if in_row else name)
+    if values is None or literal[1] in values:
+        return []
+    offered = ", ".join(f"'{v}'" for v in values[:20]) + (", …" if len(values) > 20 else "")
+    return [f"คำถาม '{name}' ไม่มีตัวเลือก '{literal[1]}' (ตัวเลือกที่มี: {offered})"]
 
 
 def _column(form: _Form, group: str, name: str, use: _Use) -> list[str]:

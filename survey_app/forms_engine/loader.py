@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.semantics import Problem, check_definition
@@ -26,7 +28,7 @@ _TYPE_NAMES = frozenset(s.QUESTION_TYPE_NAMES)
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys and aliases (no silent overwrites, no alias bombs)."""
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
@@ -34,7 +36,7 @@ class _StrictLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -126,7 +128,7 @@ def _parse_yaml(text: str, result: LoadResult) -> dict[str, Any] | None:
     return data
 
 
-def _error_path(err: dict[str, Any]) -> str:
+def _error_path(err: ErrorDetails) -> str:
     path = _path(err["loc"])
     return f"{path}.type" if err["type"] in ("union_tag_invalid", "union_tag_not_found") else path
 
@@ -163,7 +165,7 @@ _MESSAGES = {
 }
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     """A Thai message for a schema error, with the specific hints officers need most."""
     kind, loc = err["type"], err["loc"]
     field_name = loc[-1] if loc else ""

@@ -143,13 +143,13 @@ def row_title(defn: s.FormDefinition, key: str, answers: Mapping[str, Answer] | 
     The row's number comes from the answers; a row no longer there is told without it."""
     parts = parse_row_key(key)
     field_q = field_question(defn, key)
-    if parts is None or field_q is None:
+    group = defn.question_map().get(parts[0]) if parts is not None else None
+    if parts is None or field_q is None or not isinstance(group, s.RepeatGroup):
         return None
-    group = defn.question_map()[parts[0]]
     rows = row_ids(answers or {}, parts[0])
     head = [pick(group.label.th, group.label.en)]
     if parts[1] in rows:
-        head.append(row_heading(group, rows.index(parts[1]) + 1))  # type: ignore[arg-type]
+        head.append(row_heading(group, rows.index(parts[1]) + 1))
     return " · ".join([*head, pick(field_q.label.th, field_q.label.en)])
 
 

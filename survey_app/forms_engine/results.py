@@ -59,6 +59,11 @@ class AnswerData(Protocol):
         """One question's answers: response_id, state, value, value_num."""
         ...
 
+    def repeat_rows(self, group: str) -> pd.DataFrame:
+        """A repeat group's current rows: response_id, row (the row id's code) and number (1, 2, … within
+        the response)."""
+        ...
+
 
 def states(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     """The rows with a value, and how many said "none" and N/A."""

@@ -15,6 +15,7 @@ from survey_app.core.i18n import N_, gettext, pick
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer, question_visible, section_applies, section_shown
 from survey_app.forms_engine.expressions import AnswersScope, ExpressionError, evaluate, parse, truthy
+from survey_app.forms_engine.repeats import row_ids, row_key
 
 CONSTRAINT_MESSAGE = N_("คำตอบไม่เป็นไปตามเงื่อนไขของข้อนี้")
 
@@ -25,15 +26,20 @@ class FailedRule:
     fields: list[str]  # question keys to show it beside, in form order
 
 
-def rule_fields(defn: s.FormDefinition, rule: s.FormRule) -> list[str]:
-    """Where a rule is shown: its `fields`, or the questions (and repeat groups) its expression reads."""
+def rule_fields(defn: s.FormDefinition, rule: s.FormRule, answers: Mapping[str, Answer] | None = None) -> list[str]:
+    """Where a rule is shown: its `fields`, or the questions (and repeat groups) its expression reads; a repeat
+    column it reads (`sum(kpis.weight) = 100`) puts it beside that field in every row, where the user types."""
     if rule.fields:
         return list(rule.fields)
     try:
-        read = parse(rule.expression).references()
+        expr = parse(rule.expression)
     except ExpressionError:
         return []
-    return [q.key for q in defn.questions() if q.key in read]
+    read = expr.references()
+    keys = [q.key for q in defn.questions() if q.key in read]
+    for group, field in sorted(expr.columns()):
+        keys += [row_key(group, rid, field) for rid in row_ids(answers or {}, group)]
+    return keys
 
 
 def active_rules(defn: s.FormDefinition, answers: Mapping[str, Answer], org_kind: str | None) -> list[s.FormRule]:
@@ -56,7 +62,7 @@ def failed_rules(defn: s.FormDefinition, answers: Mapping[str, Answer], org_kind
         if not any(_answered(key, answers) for key in expr.references()):
             continue
         if not truthy(evaluate(expr, AnswersScope(answers, defn))):
-            failed.append(FailedRule(pick(rule.message.th, rule.message.en), rule_fields(defn, rule)))
+            failed.append(FailedRule(pick(rule.message.th, rule.message.en), rule_fields(defn, rule, answers)))
     return failed
 
 

@@ -286,11 +286,16 @@ class DateQuestion(NoneableBase):
     max: date | None = None
 
 
+FileType = Literal["pdf", "jpg", "png", "docx", "xlsx", "pptx"]
+
+
+def _pdf_only() -> list[FileType]:
+    return ["pdf"]
+
+
 class FileQuestion(QuestionBase):
     type: Literal["file"]
-    accept: list[Literal["pdf", "jpg", "png", "docx", "xlsx", "pptx"]] = Field(
-        default_factory=lambda: ["pdf"], min_length=1
-    )
+    accept: list[FileType] = Field(default_factory=_pdf_only, min_length=1)
     max_size_mb: float = Field(default=10, gt=0, le=100)
     max_files: int = Field(default=1, ge=1, le=20)
 

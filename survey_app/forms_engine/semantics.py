@@ -52,6 +52,7 @@ def _container_conditions(defn: s.FormDefinition, order: dict[str, int], types: 
     expression_checks.py)."""
     problems: list[Problem] = []
     for si, section in enumerate(defn.sections):
+        places: list[tuple[str, s.Section | s.Indicator, list[s.Question]]]
         places = [(f"sections[{si}]", section, section.all_questions())]
         places += [
             (f"sections[{si}].indicators[{ii}]", ind, ind.questions) for ii, ind in enumerate(section.indicators)
@@ -182,12 +183,10 @@ def _type_specific(defn: s.FormDefinition, path: str, q: s.Question) -> list[Pro
                 problems.append(Problem(f"{path}.options[{oi}].value", f"ค่าตัวเลือก '{value}' ซ้ำ"))
     if isinstance(q, s.MultipleChoice) and q.min_choices and q.max_choices and q.min_choices > q.max_choices:
         problems.append(Problem(f"{path}.min_choices", "min_choices มากกว่า max_choices"))
-    if (
-        isinstance(q, s.IntegerQuestion | s.DecimalQuestion | s.DateQuestion)
-        and q.min is not None
-        and q.max is not None
-    ) and q.min > q.max:
-        problems.append(Problem(f"{path}.min", f"ค่าต่ำสุด ({q.min}) มากกว่าค่าสูงสุด ({q.max})"))
+    if isinstance(q, s.IntegerQuestion | s.DecimalQuestion | s.DateQuestion):
+        low, high = q.min, q.max  # numbers, or dates (of the same question, so comparable)
+        if low is not None and high is not None and low > high:  # type: ignore[operator]
+            problems.append(Problem(f"{path}.min", f"ค่าต่ำสุด ({low}) มากกว่าค่าสูงสุด ({high})"))
     if isinstance(q, s.RatingQuestion | s.PairedRating) and q.scale not in defn.scales:
         problems.append(Problem(f"{path}.scale", f"ไม่พบมาตราส่วน '{q.scale}' ใน scales ของแบบสอบถาม"))
     if isinstance(q, s.PairedRating):

@@ -1,6 +1,7 @@
 """Thin views: the list of published forms and the preview (answers are never stored)."""
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from survey_app.accounts.kinds import OrgKind
@@ -21,14 +22,14 @@ from survey_app.forms_engine.builder import (
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     require_role(current_user, PROVINCE)
     return render_template("forms_engine/index.html", versions=queries.all_versions())
 
 
 @bp.route("/<int:version_id>/preview", methods=["GET", "POST"])
 @login_required
-def preview_form(version_id: int):  # type: ignore[no-untyped-def]
+def preview_form(version_id: int) -> ResponseReturnValue:
     """Walk a version section by section as a unit of the chosen kind would; nothing is saved."""
     require_role(current_user, PROVINCE)
     version = queries.get_version_or_404(version_id)

@@ -65,16 +65,20 @@ def build_report(user: ScopedUser, rnd: Round, filters: Filters) -> Report:
     if prev_data is not None and not prev_data.shown:
         prev_data = None  # last year's group was too small to show: no year-over-year figures
     sections = [_section(data, prev_data, sec) for sec in data.defn.sections]
-    return Report(data, sections, completeness(data, agencies), gap_ranking(data), previous, agencies,
-                  duplicates=probable_duplicates(data))  # fmt: skip
+    return Report(
+        data,
+        sections,
+        completeness(data, agencies),
+        gap_ranking(data),
+        previous,
+        agencies,
+        duplicates=probable_duplicates(data),
+    )
 
 
 def _section(data: RoundData, prev: RoundData | None, section: s.Section) -> SectionReport:
-    groups: list[tuple[s.Indicator | None, list[QuestionResult]]] = []
-    for indicator in section.indicators:
-        groups.append((indicator, _results(data, prev, indicator.questions)))
-    if section.questions:
-        groups.append((None, _results(data, prev, section.questions)))
+    """The section's results in the order its page shows them (indicators and loose questions as written)."""
+    groups = [(indicator, _results(data, prev, questions)) for indicator, questions in section.parts()]
     return SectionReport(section, groups)
 
 
@@ -156,8 +160,16 @@ def _completeness_row(name: str, group: pd.DataFrame) -> list[Any]:
     received = int(sent.sum())
     certified = int(group["status"].isin(CERTIFIED).sum())
     on_time = int((group["on_time"] & sent).sum())
-    return [name, expected, received, percent(received, expected), certified, percent(certified, expected),
-            on_time, percent(on_time, expected)]  # fmt: skip
+    return [
+        name,
+        expected,
+        received,
+        percent(received, expected),
+        certified,
+        percent(certified, expected),
+        on_time,
+        percent(on_time, expected),
+    ]
 
 
 def gap_ranking(data: RoundData) -> tuple[Table, Table] | None:
@@ -173,22 +185,48 @@ def gap_ranking(data: RoundData) -> tuple[Table, Table] | None:
             exact = paired_means(frame, q)
             means.append(exact)
             first, second = gap_keys(q)
-            items.append([q.code or q.key, pick(q.label.th, q.label.en), pick(section.title.th, section.title.en), len(frame), half_up(exact[second]),
-                          half_up(exact[first]), half_up(exact["gap"])])  # fmt: skip
+            items.append(
+                [
+                    q.code or q.key,
+                    pick(q.label.th, q.label.en),
+                    pick(section.title.th, section.title.en),
+                    len(frame),
+                    half_up(exact[second]),
+                    half_up(exact[first]),
+                    half_up(exact["gap"]),
+                ]
+            )
         if paired:
             first, second = gap_keys(paired[0])
-            dims.append([pick(section.title.th, section.title.en), len(paired), half_up(_mean_of(m[second] for m in means)),
-                         half_up(_mean_of(m[first] for m in means)), half_up(_mean_of(m["gap"] for m in means))])  # fmt: skip
+            dims.append(
+                [
+                    pick(section.title.th, section.title.en),
+                    len(paired),
+                    half_up(_mean_of(m[second] for m in means)),
+                    half_up(_mean_of(m[first] for m in means)),
+                    half_up(_mean_of(m["gap"] for m in means)),
+                ]
+            )
     if not items:
         return None
     return (
-        Table([gettext(c) for c in (N_("อันดับ"), N_("ข้อ"), N_("รายการ"), N_("ด้าน"), "n", N_("สภาพที่เป็นอยู่"), N_("ความสำคัญ"), "GAP")],
-              _ranked(items, 6),
-              gettext("GAP = ค่าเฉลี่ยความสำคัญ − ค่าเฉลี่ยสภาพที่เป็นอยู่ ของผู้ที่ให้คะแนนครบทั้งสองด้าน (n) "
-                      "เรียงจากมากไปน้อย (ลำดับความสำคัญของการพัฒนา) ค่าเท่ากันได้อันดับเดียวกัน")),
-        Table([gettext(c) for c in (N_("อันดับ"), N_("ด้าน"), N_("จำนวนข้อ"), N_("สภาพที่เป็นอยู่"), N_("ความสำคัญ"), "GAP")], _ranked(dims, 4),
-              gettext("ค่าเฉลี่ยของค่าเฉลี่ยรายข้อในด้าน (GAP ของด้าน = ค่าเฉลี่ยของ GAP รายข้อ)")),
-    )  # fmt: skip
+        Table(
+            [
+                gettext(c)
+                for c in (N_("อันดับ"), N_("ข้อ"), N_("รายการ"), N_("ด้าน"), "n", N_("สภาพที่เป็นอยู่"), N_("ความสำคัญ"), "GAP")
+            ],
+            _ranked(items, 6),
+            gettext(
+                "GAP = ค่าเฉลี่ยความสำคัญ − ค่าเฉลี่ยสภาพที่เป็นอยู่ ของผู้ที่ให้คะแนนครบทั้งสองด้าน (n) "
+                "เรียงจากมากไปน้อย (ลำดับความสำคัญของการพัฒนา) ค่าเท่ากันได้อันดับเดียวกัน"
+            ),
+        ),
+        Table(
+            [gettext(c) for c in (N_("อันดับ"), N_("ด้าน"), N_("จำนวนข้อ"), N_("สภาพที่เป็นอยู่"), N_("ความสำคัญ"), "GAP")],
+            _ranked(dims, 4),
+            gettext("ค่าเฉลี่ยของค่าเฉลี่ยรายข้อในด้าน (GAP ของด้าน = ค่าเฉลี่ยของ GAP รายข้อ)"),
+        ),
+    )
 
 
 def _mean_of(values: Any) -> Fraction | None:
@@ -207,15 +245,18 @@ def _ranked(rows: list[list[Any]], column: int) -> list[list[Any]]:
 
 
 def breakdown(
-    data: RoundData, q: s.Question, by: str = "agency_id", names: dict[int, str] | None = None,
+    data: RoundData,
+    q: s.Question,
+    by: str = "agency_id",
+    names: dict[int, str] | None = None,
     links: dict[int, str] | None = None,
-) -> Table | None:  # fmt: skip
+) -> Table | None:
     """Headline figures of one question per agency (by="agency_id") or per school (by="org_unit_id"), as
     number columns. In a person survey a group the privacy rule hides shows only its name and a note; its
     answers still count in the totals above it. `links` (group id -> URL) lets a page drill down."""
-    qt = report_type(q)
+    qt = report_type(q)  # None: a type not registered, left out of reports
     heads = qt.headline_columns(q) if qt is not None else None
-    if heads is None or data.responses.empty:
+    if qt is None or heads is None or data.responses.empty:
         return None
     answers = data.answers_of(q.key).merge(data.responses[["response_id", by]], on="response_id")
     units = data.responses.groupby(by, observed=True)["org_unit_id"].unique()

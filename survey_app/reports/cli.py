@@ -35,7 +35,15 @@ class _Everyone:
 @click.option("--status", type=click.Choice(["certified", "submitted", "all"]), default=None)
 @click.option("--codes", is_flag=True, help="ใช้รหัสแทนข้อความในข้อมูลดิบ")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
-def export_command(form_key, fiscal_year, agency_code, fmt, status, codes, out_dir) -> None:  # type: ignore[no-untyped-def]
+def export_command(
+    form_key: str,
+    fiscal_year: int,
+    agency_code: str | None,
+    fmt: str,
+    status: str | None,
+    codes: bool,
+    out_dir: Path | None,
+) -> None:
     """Write a round's report into exports/ (or --out) and print the path."""
     rnd = _latest_round(form_key, fiscal_year)
     agency_id = None
@@ -47,8 +55,16 @@ def export_command(form_key, fiscal_year, agency_code, fmt, status, codes, out_d
     out = Path(out_dir or current_app.config["EXPORT_DIR"])
     out.mkdir(parents=True, exist_ok=True)
     target = out / export_filename(rnd, fmt, filters)
-    count = build_export(_Everyone(), rnd, filters, fmt, codes, target, "flask report export",
-                         progress=lambda message: click.echo(f"… {message}", err=True))  # fmt: skip
+    count = build_export(
+        _Everyone(),
+        rnd,
+        filters,
+        fmt,
+        codes,
+        target,
+        "flask report export",
+        progress=lambda message: click.echo(f"… {message}", err=True),
+    )
     click.echo(f"{target} ({count:,} รายการ)")
 
 

@@ -105,7 +105,7 @@ def _figure(data: RoundData, key: str, measure: str, unit_id: int | None, shown:
     return Figure(value, len(values), int((states == "na").sum()), int((states == "none").sum()), missing)
 
 
-def _whole(value: Fraction, measure: str) -> Fraction | int:
+def _whole(value: Fraction | int, measure: str) -> Fraction | int:
     """A whole total as an int, so it prints without decimals (1,000); means keep theirs (4.00)."""
     return int(value) if measure == "sum" and value.denominator == 1 else value
 
@@ -131,8 +131,7 @@ def comparison_table(cmp: Comparison) -> Table:
         cells: list[object] = [f"{row.question.code} {label}" if row.question.code else label]
         cells.append(gettext("ค่าเฉลี่ย") if row.measure == "mean" else gettext("ผลรวม"))
         for f in row.figures:
-            shown = f is not None and f.shown
-            cells += [_printed(f.value) if shown else None, *((f.n, f.na, f.missing) if shown else (None,) * 3)]
+            cells += [_printed(f.value), f.n, f.na, f.missing] if f is not None and f.shown else [None] * 4
         cells.append(_printed(row.change))
         rows.append(cells)
     return Table(columns, rows)

@@ -149,8 +149,18 @@ def _positions_by_key(keys: pd.Series) -> dict[str, np.ndarray]:
     }
 
 
-RESPONSE_COLUMNS = ["response_id", "org_unit_id", "code", "unit", "kind", "district", "path", "status", "is_late",
-                    "submitted_at"]  # fmt: skip
+RESPONSE_COLUMNS = [
+    "response_id",
+    "org_unit_id",
+    "code",
+    "unit",
+    "kind",
+    "district",
+    "path",
+    "status",
+    "is_late",
+    "submitted_at",
+]
 ANSWER_COLUMNS = ["response_id", "question_key", "state", "value", "value_num"]
 
 
@@ -313,13 +323,13 @@ class _AnswerColumns:
         ]
         self.value_num[part] = [np.nan if n is None else n for n in numbers]
         if self.row is not None:
-            self._row_numbers(part)
+            self._row_numbers(self.row, part)
         self.size = end
 
-    def _row_numbers(self, part: slice) -> None:
+    def _row_numbers(self, row: np.ndarray, part: slice) -> None:
         """A number typed in a repeat row is summed like any number, even where the saving side kept no
         number beside it (value_num is looked up by question key, which a row key is not)."""
-        for i in np.flatnonzero(self.row[part]) + part.start:
+        for i in np.flatnonzero(row[part]) + part.start:
             value = self.value[i]
             if np.isnan(self.value_num[i]) and isinstance(value, int | float) and not isinstance(value, bool):
                 self.value_num[i] = value

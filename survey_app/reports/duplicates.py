@@ -80,8 +80,9 @@ def _answer_signatures(answers: pd.DataFrame) -> pd.DataFrame:
     if answers.empty:
         return pd.DataFrame(columns=["response_id", "signature", "answered"]).astype("int64")
     text = answers["value"].where(answers["value_num"].isna(), "").astype(str)
-    rows = pd.DataFrame({"key": answers["question_key"], "state": answers["state"], "text": text,
-                         "number": answers["value_num"]})  # fmt: skip
+    rows = pd.DataFrame(
+        {"key": answers["question_key"], "state": answers["state"], "text": text, "number": answers["value_num"]}
+    )
     hashes = pd.util.hash_pandas_object(rows, index=False)
     by_response = hashes.groupby(answers["response_id"].to_numpy())
     return (

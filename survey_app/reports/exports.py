@@ -116,7 +116,7 @@ def export_filename(rnd: Round, fmt: str, filters: Filters, scope_code: str | No
     whose data (an agency's or a unit's code, the user's own unit when the report is limited to it, or "all")
     and which responses."""
     codes = [
-        db.session.get(OrgUnit, unit_id).code  # type: ignore[union-attr]
+        db.session.get_one(OrgUnit, unit_id).code
         for unit_id in (filters.agency_id, filters.unit_id)
         if unit_id is not None
     ]
@@ -135,9 +135,15 @@ def extension(rnd: Round, fmt: str) -> str:
 
 
 def build_export(
-    user: ScopedUser, rnd: Round, filters: Filters, fmt: str, codes: bool, target: Path, by: str,
+    user: ScopedUser,
+    rnd: Round,
+    filters: Filters,
+    fmt: str,
+    codes: bool,
+    target: Path,
+    by: str,
     progress: Callable[[str], None] | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Write the export to `target`; returns the number of responses (or files, for ZIP) it holds."""
     say = progress or (lambda _msg: None)
     say("รวบรวมข้อมูล")
@@ -151,8 +157,13 @@ def build_export(
     if fmt == "csv":
         writers.write_csv(report, str(target), codes=codes)
         return report.respondents
-    uploads = dict(db.session.execute(select(Upload.id, Upload.storage_key).where(
-        Upload.response_id.in_([int(i) for i in report.data.responses["response_id"]]))).all())  # fmt: skip
+    uploads = dict(
+        db.session.execute(
+            select(Upload.id, Upload.storage_key).where(
+                Upload.response_id.in_([int(i) for i in report.data.responses["response_id"]])
+            )
+        ).all()
+    )
     storage = storage_for(current_app)
     return writers.write_uploads_zip(report.data, str(target), report.agencies, uploads, storage.open)
 
@@ -199,7 +210,7 @@ def run_job(app: Flask, job_id: int) -> None:
         if not _claim(job_id):
             return
         try:
-            _run(db.session.get(ExportJob, job_id))  # type: ignore[arg-type]
+            _run(db.session.get_one(ExportJob, job_id))
         except Exception as exc:  # the user sees a Thai message on the progress page; the log has the rest
             db.session.rollback()
             current_app.logger.exception("export %s failed", job_id)
@@ -247,6 +258,8 @@ def _beat(app: Flask, job_ids: list[int]) -> None:
 def _run(job: ExportJob) -> None:
     user = db.session.get(User, job.user_id)
     rnd = db.session.get(Round, job.round_id)
+    if user is None or rnd is None:  # deleted since the job was queued: the job fails (run_job says so)
+        raise LookupError(f"export {job.id}: its user or round no longer exists")
     filters = Filters(**job.params["filters"])
     fmt = job.params["format"]
 

@@ -108,7 +108,7 @@ def decide(units: pd.DataFrame, minimum: int) -> Disclosure:
     units = units[units["n"] > 0]
     sizes = {int(u): int(n) for u, n in zip(units["org_unit_id"], units["n"], strict=True)}
     cells: dict[Group, int] = {}
-    relations: set[tuple[Group, Group]] = set()  # (whole, frozenset of its parts)
+    relations: set[tuple[Group, frozenset[Group]]] = set()  # (whole, its parts)
     for size in range(len(DIMENSIONS) + 1):
         for pattern in combinations(DIMENSIONS, size):
             for whole in _groups(units, list(pattern)):
@@ -138,7 +138,9 @@ def _groups(frame: pd.DataFrame, by: list[str]) -> list[_Part]:
     ]
 
 
-def _relate(relations: set[tuple[Group, Group]], cells: dict[Group, int], whole: Group, parts: list[_Part]) -> None:
+def _relate(
+    relations: set[tuple[Group, frozenset[Group]]], cells: dict[Group, int], whole: Group, parts: list[_Part]
+) -> None:
     """Record that `whole` is the sum of `parts` (a split into one part says nothing new)."""
     if len(parts) < 2:
         return
@@ -147,7 +149,7 @@ def _relate(relations: set[tuple[Group, Group]], cells: dict[Group, int], whole:
     relations.add((whole, frozenset(part.group for part in parts)))
 
 
-def _suppress(cells: dict[Group, int], relations: set[tuple[Group, Group]], minimum: int) -> set[Group]:
+def _suppress(cells: dict[Group, int], relations: set[tuple[Group, frozenset[Group]]], minimum: int) -> set[Group]:
     """Primary suppression (under the minimum), then complementary suppression until every split is safe."""
     hidden = {group for group, n in cells.items() if n < minimum}
     ordered = [(whole, sorted(parts, key=lambda g: (cells[g], sorted(g)))) for whole, parts in relations]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +19,10 @@ import pandas as pd
 
 from survey_app.accounts import queries as account_queries
 from survey_app.accounts.kinds import OrgKind
+from survey_app.core.i18n import gettext
 from survey_app.core.thai import BANGKOK, thai_date
 from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.qtypes import QuestionType
 from survey_app.forms_engine.results import Table
 from survey_app.reports.data import RoundData, row_keys
 from survey_app.reports.privacy import name_columns, name_headers
@@ -37,10 +39,12 @@ CHUNK_ROWS = 5000
 
 @dataclass(frozen=True)
 class RawColumn:
-    """One question column of the raw table; `part` is the rating key of a paired rating's column."""
+    """One question column of the raw table, with the type that reports it; `part` is the rating key of a
+    paired rating's column."""
 
     header: str
     question: s.Question
+    qtype: QuestionType[Any]
     part: str | None = None
 
 
@@ -52,7 +56,7 @@ def question_columns(defn: s.FormDefinition, codes: bool = False) -> list[RawCol
         qt = report_type(q)
         if qt is None:
             continue
-        columns += [RawColumn(header, q, part) for header, part in qt.raw_columns(q, _title(q, codes), codes)]
+        columns += [RawColumn(header, q, qt, part) for header, part in qt.raw_columns(q, _title(q, codes), codes)]
     return columns
 
 
@@ -91,8 +95,9 @@ def raw_columns(data: RoundData, codes: bool = False, agencies: dict[int, str] |
     if repeat_groups(data.defn):
         columns.insert(0, response_keys(data, responses))
     columns += name_columns(data, ids)  # a form that collects names, for the readers it names
+    hide_file_names = data.disclosure is not None and not data.defn.collects_names  # an anonymous person survey
     for column in question_columns(data.defn, codes):
-        cells = question_cells(data.answers_of(column.question.key), column, codes)
+        cells = question_cells(data.answers_of(column.question.key), column, codes, files_counted=hide_file_names)
         columns.append(_blanked(cells.reindex(ids).to_numpy(dtype=object)))
     return columns
 
@@ -105,7 +110,7 @@ def field_columns(group: s.RepeatGroup, codes: bool = False) -> list[RawColumn]:
         if qt is None:
             continue
         over_rows = field_question(group, field)
-        columns += [RawColumn(h, over_rows, part) for h, part in qt.raw_columns(field, _title(field, codes), codes)]
+        columns += [RawColumn(h, over_rows, qt, part) for h, part in qt.raw_columns(field, _title(field, codes), codes)]
     return columns
 
 
@@ -132,9 +137,11 @@ def long_rows(
     rows, at = rows.iloc[order], at[order]
     index = pd.Index(row_keys(rows["response_id"], rows["row"]))
     fields = [
-        _blanked(question_cells(data.answers_of(c.question.key), c, codes, by_row=True).reindex(index).to_numpy(dtype=object))
+        _blanked(
+            question_cells(data.answers_of(c.question.key), c, codes, by_row=True).reindex(index).to_numpy(dtype=object)
+        )
         for c in field_columns(group, codes)
-    ]  # fmt: skip
+    ]
     numbers = rows["number"].to_numpy().astype(object)
     for start in range(0, len(rows), CHUNK_ROWS):
         part, where = slice(start, start + CHUNK_ROWS), at[start : start + CHUNK_ROWS]
@@ -174,14 +181,20 @@ def anonymised(data: RoundData, agencies: dict[int, str]) -> pd.DataFrame:
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
+def _file_count(value: Any) -> str | None:
+    return gettext("แนบ {n} ไฟล์", n=len(value)) if isinstance(value, list) else None
+
+
 def hash_order(response_id: int) -> str:
     """An order within a day that says nothing of when (or from where) a response came."""
     return hashlib.blake2b(response_id.to_bytes(8, "little"), digest_size=8, key=b"raw-order").hexdigest()
 
 
 def _blanked(column: np.ndarray) -> np.ndarray:
-    """None for the missing cells (NaN, NaT, pd.NA)."""
-    return np.where(pd.isna(column), None, column)
+    """None for the missing cells (NaN, NaT, pd.NA), in a copy."""
+    blanked = column.astype(object)
+    blanked[pd.isna(column)] = None
+    return blanked
 
 
 def raw_table(data: RoundData, codes: bool = False, agencies: dict[int, str] | None = None) -> Table:
@@ -235,15 +248,23 @@ def _minute_texts(times: pd.Series) -> pd.Series:
     return minutes.map(texts)
 
 
-def question_cells(answers: pd.DataFrame, column: RawColumn, codes: bool = False, by_row: bool = False) -> pd.Series:
+def question_cells(
+    answers: pd.DataFrame, column: RawColumn, codes: bool = False, by_row: bool = False, files_counted: bool = False
+) -> pd.Series:
     """One question's cells indexed by response id (by (response, row) key for a repeat field with
-    `by_row`, see data.row_keys): converted values, "ไม่มี", "N/A"."""
+    `by_row`, see data.row_keys): converted values, "ไม่มี", "N/A". With `files_counted` (an anonymous person
+    survey) a file question says how many files were attached, never their names: a file is named by its
+    owner ("order_somchai.pdf"), which would single the respondent out."""
     cells = pd.Series(None, index=answers.index, dtype=object)
     cells[answers["state"] == "none"] = NONE_CELL
     cells[answers["state"] == "na"] = NA_CELL
     is_value = answers["state"] == "value"
     if is_value.any():
-        cell = report_type(column.question).cell(column.question, column.part, codes)  # type: ignore[union-attr]
+        cell: Callable[[Any], Any] = (
+            _file_count
+            if files_counted and column.question.type == "file"
+            else column.qtype.cell(column.question, column.part, codes)
+        )
         convert = np.frompyfunc(cell, 1, 1)  # keeps Python ints (Series.map would make 3.0)
         cells[is_value] = convert(answers.loc[is_value, "value"].to_numpy(dtype=object))
     if by_row:

@@ -91,13 +91,13 @@ def group_of(data: AnswerData, q: s.Question) -> s.RepeatGroup | None:
     return group if isinstance(group, s.RepeatGroup) else None
 
 
-class RepeatReport(QuestionType):
+class RepeatReport(QuestionType[s.RepeatGroup]):
     """The report side of a repeat group: its own table and its per-group headline (its fields are reported
     by their own types, see `field_question`)."""
 
     name = "repeat"
 
-    def aggregate(self, data: AnswerData, q: s.RepeatGroup) -> QuestionResult:  # type: ignore[override]
+    def aggregate(self, data: AnswerData, q: s.RepeatGroup) -> QuestionResult:
         """Responses with rows, "none", N/A and missing (each a share of all responses), and the rows:
         their total, the mean per response that has rows (a "none" is not a response with 0 rows), the most."""
         counts = group_counts(data, q, data.answers_of(q.key), data.responses["response_id"])
@@ -125,18 +125,18 @@ class RepeatReport(QuestionType):
         stats = {k: counts[k] for k in ("n", "sum", "mean", "none", "na")}
         return QuestionResult(q, table, None, stats)
 
-    def headline_columns(self, q: s.Question) -> list[str]:
+    def headline_columns(self, q: s.RepeatGroup) -> list[str]:
         return [N_("ไม่มี"), N_("จำนวนแถวรวม"), N_("ค่าเฉลี่ยแถวต่อแบบสอบถามที่มีแถว")]
 
-    def raw_columns(self, q: s.Question, title: str, codes: bool) -> list[tuple[str, str | None]]:
+    def raw_columns(self, q: s.RepeatGroup, title: str, codes: bool) -> list[tuple[str, str | None]]:
         """The wide raw table shows a group as its number of rows ("ไม่มี" for none); its rows are on a
         sheet of their own (reports/raw.py `long_table`)."""
         return [(title if codes else f"{title} (จำนวนแถว)", None)]  # raw headers are Thai, like the others
 
-    def cell(self, q: s.Question, part: str | None, codes: bool) -> Callable[[Any], Any]:
+    def cell(self, q: s.RepeatGroup, part: str | None, codes: bool) -> Callable[[Any], Any]:
         return row_count
 
-    def headline(self, data: AnswerData, q: s.Question, group: pd.DataFrame) -> list[Any]:
+    def headline(self, data: AnswerData, q: s.RepeatGroup, group: pd.DataFrame) -> list[Any]:
         """n = responses of the group with rows; then their "none" answers, rows in total, mean rows."""
         counts = group_counts(data, q, group, group["response_id"].unique())
         return [counts["n"], counts["none"], counts["sum"], counts["mean"]]
@@ -154,7 +154,7 @@ def rows_per_response(data: AnswerData, key: str) -> pd.Series:
     """Rows per response that has any, by response id (computed once per group: breakdowns ask per agency)."""
     cache = data.__dict__.setdefault("_rows_per_response", {})
     if key not in cache:
-        cache[key] = data.repeat_rows(key).groupby("response_id").size()  # type: ignore[attr-defined]
+        cache[key] = data.repeat_rows(key).groupby("response_id").size()
     return cache[key]
 
 
@@ -167,16 +167,20 @@ def group_counts(data: AnswerData, q: s.Question, answers: pd.DataFrame, respons
     nas = int((answers["state"] == "na").sum())
     total = int(per_response.sum()) if with_rows else 0
     return {
-        "n": with_rows, "none": nones, "na": nas, "missing": len(wanted) - with_rows - nones - nas, "sum": total,
+        "n": with_rows,
+        "none": nones,
+        "na": nas,
+        "missing": len(wanted) - with_rows - nones - nas,
+        "sum": total,
         "mean": half_up(Fraction(total, with_rows)) if with_rows else None,
         "max": int(per_response.max()) if with_rows else None,
-    }  # fmt: skip
+    }
 
 
 REPEAT_REPORT = RepeatReport()
 
 
-def report_type(q: s.Question) -> QuestionType | None:
+def report_type(q: s.Question) -> QuestionType[Any] | None:
     """The type that reports a question: a repeat group's report side, or the question's registered type
     (None for a type not registered, e.g. one being written: left out of reports rather than failing)."""
     if isinstance(q, s.RepeatGroup):
@@ -189,12 +193,13 @@ def field_note(data: AnswerData, field_q: s.Question, result: QuestionResult) ->
     group = group_of(data, field_q)
     if group is None:
         return result
-    rows = data.repeat_rows(group.key)  # type: ignore[attr-defined]
+    rows = data.repeat_rows(group.key)
     note = gettext(
         'คิดจากทุกแถวของ "{group}" รวมกัน ({rows} แถว จาก {responses} แบบสอบถาม) n คือจำนวนแถว',
-        group=pick(group.label.th, group.label.en), rows=f"{len(rows):,}",
+        group=pick(group.label.th, group.label.en),
+        rows=f"{len(rows):,}",
         responses=f"{rows['response_id'].nunique():,}",
-    )  # fmt: skip
+    )
     relabel = {gettext(old): gettext(new) for old, new in ROW_LABELS.items()}
     table = result.table
     table.rows = [[relabel.get(r[0], r[0]) if isinstance(r[0], str) else r[0], *r[1:]] for r in table.rows]

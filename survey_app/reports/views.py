@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from survey_app.accounts import queries as account_queries
@@ -18,6 +21,8 @@ from survey_app.core.storage import storage_for
 from survey_app.core.transactions import commit_now
 from survey_app.core.web import select_choices
 from survey_app.extensions import db
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.results import Table
 from survey_app.reports import compare, exports, queries
 from survey_app.reports.blueprint import bp
 from survey_app.reports.build import Report, breakdown, build_report, school_names
@@ -26,16 +31,17 @@ from survey_app.reports.data import STATUS_FILTER_LABELS, Filters, default_statu
 from survey_app.reports.forms import ExportForm
 from survey_app.reports.privacy import privacy_minimum
 from survey_app.rounds import queries as round_queries
+from survey_app.rounds.models import Round
 
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     require_role(current_user, REVIEWERS)
     return render_template("reports/index.html", rounds=round_queries.all_rounds())
 
 
-def filters_from_request(rnd) -> Filters:  # type: ignore[no-untyped-def]
+def filters_from_request(rnd: Round) -> Filters:
     """Filters from the query string; agency and unit are checked against the user's scope (404 outside)."""
     status = request.args.get("status") or default_status(rnd)
     agency_id = request.args.get("agency", type=int)
@@ -56,7 +62,7 @@ def filters_from_request(rnd) -> Filters:  # type: ignore[no-untyped-def]
 
 @bp.route("/rounds/<int:round_id>")
 @login_required
-def round_report(round_id: int):  # type: ignore[no-untyped-def]
+def round_report(round_id: int) -> ResponseReturnValue:
     require_role(current_user, REVIEWERS)
     rnd = round_queries.get_round_or_404(round_id)
     filters = filters_from_request(rnd)
@@ -65,18 +71,26 @@ def round_report(round_id: int):  # type: ignore[no-untyped-def]
         sorted(report.agencies.items(), key=lambda item: item[1]) if sees_every_agency(current_user) else []
     )
     return render_template(
-        "reports/round.html", rnd=rnd, report=report, filters=filters,
-        status_labels=STATUS_FILTER_LABELS, kinds=select_choices([(k.value, k.label_th) for k in OrgKind]),
-        districts=account_queries.districts(), agency_options=agency_options, chart_json=chart_json,
-        breakdown=_breakdowns(report, filters), export_form=ExportForm(),
-        privacy_minimum=privacy_minimum(), query=request.args.to_dict(),
+        "reports/round.html",
+        rnd=rnd,
+        report=report,
+        filters=filters,
+        status_labels=STATUS_FILTER_LABELS,
+        kinds=select_choices([(k.value, k.label_th) for k in OrgKind]),
+        districts=account_queries.districts(),
+        agency_options=agency_options,
+        chart_json=chart_json,
+        breakdown=_breakdowns(report, filters),
+        export_form=ExportForm(),
+        privacy_minimum=privacy_minimum(),
+        query=request.args.to_dict(),
         compare_url=url_for("reports.compare_year", round_id=rnd.id) if len(compare.sibling_rounds(rnd)) > 1 else None,
-    )  # fmt: skip
+    )
 
 
 @bp.route("/rounds/<int:round_id>/compare")
 @login_required
-def compare_year(round_id: int):  # type: ignore[no-untyped-def]
+def compare_year(round_id: int) -> ResponseReturnValue:
     """The rounds of this round's form and fiscal year side by side (6 / 9 / 12 months), in total and for one
     unit in the user's scope (404 outside it)."""
     require_role(current_user, REVIEWERS)
@@ -85,16 +99,19 @@ def compare_year(round_id: int):  # type: ignore[no-untyped-def]
     unit = account_queries.get_unit_or_404(current_user, unit_id) if unit_id is not None else None
     rounds = compare.sibling_rounds(rnd)
     return render_template(
-        "reports/compare.html", rnd=rnd, unit=unit, units=round_queries.units_to_share(current_user, rnd.id),
+        "reports/compare.html",
+        rnd=rnd,
+        unit=unit,
+        units=round_queries.units_to_share(current_user, rnd.id),
         total=compare.compare_rounds(current_user, rounds),
         for_unit=compare.compare_rounds(current_user, rounds, unit.id) if unit else None,
         privacy_minimum=privacy_minimum(),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/rounds/<int:round_id>/compare.xlsx")
 @login_required
-def compare_year_xlsx(round_id: int):  # type: ignore[no-untyped-def]
+def compare_year_xlsx(round_id: int) -> ResponseReturnValue:
     """The same comparison as a workbook: a sheet for the total and one for the chosen unit."""
     require_role(current_user, REVIEWERS)
     rnd = round_queries.get_round_or_404(round_id)
@@ -113,7 +130,7 @@ def compare_year_xlsx(round_id: int):  # type: ignore[no-untyped-def]
     return response
 
 
-def _breakdowns(report: Report, filters: Filters):  # type: ignore[no-untyped-def]
+def _breakdowns(report: Report, filters: Filters) -> Callable[[s.Question], tuple[str, Table | None]]:
     """The page's per-group tables: per agency, each agency linking down to its schools; per school in a person
     survey once the selection is one agency (an agency filter, or a certifier's own scope)."""
     per_school = report.data.rnd.per_person and (
@@ -122,7 +139,7 @@ def _breakdowns(report: Report, filters: Filters):  # type: ignore[no-untyped-de
     if per_school:
         names = school_names(report.data)
         return lambda q: (N_("แยกรายสถานศึกษา"), breakdown(report.data, q, by="org_unit_id", names=names))
-    query = {k: v for k, v in request.args.items() if k not in ("agency", "unit")}
+    query: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("agency", "unit")}
     links = {
         a: url_for("reports.round_report", round_id=report.data.rnd.id, agency=a, **query) for a in report.agencies
     }
@@ -141,7 +158,7 @@ def cell(value: object) -> str:
 
 @bp.route("/rounds/<int:round_id>/export", methods=["POST"])
 @login_required
-def start_export(round_id: int):  # type: ignore[no-untyped-def]
+def start_export(round_id: int) -> ResponseReturnValue:
     """Queue an export of what the page shows (same filters, same scope) and go to its progress page; the
     same export asked again while it is queued or running goes to that job's page."""
     require_role(current_user, REVIEWERS)
@@ -150,19 +167,21 @@ def start_export(round_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400)
     try:
-        job, new = exports.request_job(current_user, rnd, filters_from_request(rnd), form.format.data,
-                                       bool(form.codes.data))  # fmt: skip
+        job, new = exports.request_job(
+            current_user, rnd, filters_from_request(rnd), form.format.data, bool(form.codes.data)
+        )
     except exports.TooManyExports as waiting:
         db.session.rollback()
         flash(gettext("มีรายงานที่กำลังสร้างอยู่ {n} รายการ กรุณารอให้เสร็จก่อนแล้วจึงสั่งใหม่", n=waiting.args[0]), "warning")
-        return redirect(url_for("reports.round_report", round_id=round_id, **request.args.to_dict()))
+        args: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("reports.round_report", round_id=round_id, **args))
     commit_now()  # (a) the worker thread reads the job row in a session of its own
     if new:
-        exports.run_in_background(current_app._get_current_object(), job.id)
+        exports.run_in_background(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]  # a LocalProxy, typed as Flask
     return redirect(url_for("reports.export_status", job_id=job.id))
 
 
-def _filter_query(job: exports.ExportJob) -> dict[str, object]:
+def _filter_query(job: exports.ExportJob) -> dict[str, Any]:
     """The report page's query string for the job's filters (to try the same export again)."""
     filters = job.params.get("filters", {})
     names = {"status": "status", "kind": "kind", "district": "district", "agency_id": "agency", "unit_id": "unit"}
@@ -171,31 +190,36 @@ def _filter_query(job: exports.ExportJob) -> dict[str, object]:
 
 @bp.route("/exports/<int:job_id>")
 @login_required
-def export_status(job_id: int):  # type: ignore[no-untyped-def]
+def export_status(job_id: int) -> ResponseReturnValue:
     job = queries.get_own_job_or_404(current_user, job_id)
     now = utcnow()
     retry = ExportForm(formdata=None, format=job.params.get("format", "xlsx"), codes=job.params.get("codes", False))
     return render_template(
-        "reports/export.html", job=job, status=job.effective_status(now), message=job.message(now),
-        retry_form=retry, retry_url=url_for("reports.start_export", round_id=job.round_id, **_filter_query(job)),
-    )  # fmt: skip
+        "reports/export.html",
+        job=job,
+        status=job.effective_status(now),
+        message=job.message(now),
+        retry_form=retry,
+        retry_url=url_for("reports.start_export", round_id=job.round_id, **_filter_query(job)),
+    )
 
 
 @bp.route("/exports/<int:job_id>.json")
 @login_required
-def export_status_json(job_id: int):  # type: ignore[no-untyped-def]
+def export_status_json(job_id: int) -> ResponseReturnValue:
     """What the progress page's script shows: status, progress, and the file's link and name when done."""
     job = queries.get_own_job_or_404(current_user, job_id)
     now = utcnow()
     status = job.effective_status(now)
     url = url_for("reports.export_file", job_id=job.id) if status.finished else None
-    return jsonify(status=status, progress=job.progress, url=url, filename=job.filename if url else None,
-                   error=job.message(now))  # fmt: skip
+    return jsonify(
+        status=status, progress=job.progress, url=url, filename=job.filename if url else None, error=job.message(now)
+    )
 
 
 @bp.route("/exports/<int:job_id>/file")
 @login_required
-def export_file(job_id: int):  # type: ignore[no-untyped-def]
+def export_file(job_id: int) -> ResponseReturnValue:
     job = queries.get_own_job_or_404(current_user, job_id)
     if job.status != exports.ExportStatus.DONE or not job.storage_key:
         abort(404)

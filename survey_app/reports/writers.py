@@ -55,12 +55,14 @@ def note_privacy(minimum: int) -> str:
 MAX_LISTED = 2000  # answers listed per question in the summary; the raw sheet has every one
 NOTE_NONE = 'คำตอบ "ไม่มี" และ N/A (ยังไม่มีข้อมูล) นับแยกไว้ต่างหาก ไม่นำมาคิดเป็น 0 ในค่าเฉลี่ย ผลรวม หรือร้อยละของตัวเลือก'
 SHEET_GUIDE = [
-    ("สรุป", "ผลรายข้อตามยุทธศาสตร์และตัวชี้วัด พร้อมแผนภูมิ"), ("GAP", "ช่องว่างระหว่างความสำคัญกับสภาพที่เป็นอยู่ (แบบสำรวจ OD)"),
+    ("สรุป", "ผลรายข้อตามยุทธศาสตร์และตัวชี้วัด พร้อมแผนภูมิ"),
+    ("GAP", "ช่องว่างระหว่างความสำคัญกับสภาพที่เป็นอยู่ (แบบสำรวจ OD)"),
     ("ความครบถ้วน", "จำนวนหน่วยงานที่ต้องตอบ ส่งแล้ว รับรองแล้ว และส่งตรงเวลา รายหน่วยงานต้นสังกัด"),
     ("รายหน่วยงาน", "ผลหลักของแต่ละข้อ แยกตามหน่วยงานต้นสังกัด"),
-    ("รายสถานศึกษา", "ผลหลักของแต่ละข้อ แยกตามสถานศึกษา (แบบสำรวจรายบุคคล)"), ("ข้อมูลดิบ", "คำตอบทั้งหมด หนึ่งแถวต่อหนึ่งแบบสอบถาม"),
+    ("รายสถานศึกษา", "ผลหลักของแต่ละข้อ แยกตามสถานศึกษา (แบบสำรวจรายบุคคล)"),
+    ("ข้อมูลดิบ", "คำตอบทั้งหมด หนึ่งแถวต่อหนึ่งแบบสอบถาม"),
     ("ไฟล์แนบ", "รายการไฟล์ที่แนบมากับคำตอบ"),
-]  # fmt: skip
+]
 
 
 def write_workbook(
@@ -165,8 +167,18 @@ def _result(sheet: Sheet, result: QuestionResult, report: Report) -> None:
         sheet.line(f"ปีที่แล้ว ({year}): {previous_text(result.question, result.previous)}", fmt="note")
     if result.question.type == "rating":  # the headline as number cells offices can reuse
         stats = result.stats
-        sheet.line("n", stats["n"], "ค่าเฉลี่ย", stats["mean"], "S.D.", stats["sd"], "ระดับ", stats["level"],
-                   "ร้อยละระดับมากขึ้นไป", stats["pct_high"])  # fmt: skip
+        sheet.line(
+            "n",
+            stats["n"],
+            "ค่าเฉลี่ย",
+            stats["mean"],
+            "S.D.",
+            stats["sd"],
+            "ระดับ",
+            stats["level"],
+            "ร้อยละระดับมากขึ้นไป",
+            stats["pct_high"],
+        )
     head, _last = sheet.table(dataclasses.replace(result.table, note=""), limit=MAX_LISTED)
     if result.chart is not None and len(result.table.rows) <= MAX_LISTED:
         sheet.chart(result.chart, result.table, head, 3)
@@ -177,8 +189,17 @@ def question_title(q: s.Question) -> str:
     return f"{q.code} {q.label.th}" if q.code else q.label.th
 
 
-PREVIOUS_LABELS = {"n": "n", "mean": "ค่าเฉลี่ย", "sd": "S.D.", "level": "ระดับ", "pct_high": "ร้อยละระดับมากขึ้นไป",
-                   "sum": "ผลรวม", "gap": "GAP", "none": "ไม่มี", "na": "N/A"}  # fmt: skip
+PREVIOUS_LABELS = {
+    "n": "n",
+    "mean": "ค่าเฉลี่ย",
+    "sd": "S.D.",
+    "level": "ระดับ",
+    "pct_high": "ร้อยละระดับมากขึ้นไป",
+    "sum": "ผลรวม",
+    "gap": "GAP",
+    "none": "ไม่มี",
+    "na": "N/A",
+}
 
 
 def previous_text(q: s.Question, stats: dict[str, Any]) -> str:
@@ -230,8 +251,10 @@ def _gaps(book: Book, gaps: tuple[Table, Table] | None) -> None:
     sheet.table(items, cols=GAP_ITEM_COLS)
 
 
-GROUP_SHEETS = {"agency_id": ("รายหน่วยงาน", "ผลรายข้อ แยกตามหน่วยงานต้นสังกัด"),
-                "org_unit_id": ("รายสถานศึกษา", "ผลรายข้อ แยกตามสถานศึกษา")}  # fmt: skip
+GROUP_SHEETS = {
+    "agency_id": ("รายหน่วยงาน", "ผลรายข้อ แยกตามหน่วยงานต้นสังกัด"),
+    "org_unit_id": ("รายสถานศึกษา", "ผลรายข้อ แยกตามสถานศึกษา"),
+}
 
 
 def _per_group(book: Book, report: Report, by: str) -> None:
@@ -321,9 +344,12 @@ def _upload_cells(row: UploadRow) -> list[Any]:
 
 
 def write_csv(
-    source: Report | RoundData, target: str | os.PathLike[str] | IO[Any], *, codes: bool = False,
+    source: Report | RoundData,
+    target: str | os.PathLike[str] | IO[Any],
+    *,
+    codes: bool = False,
     agencies: dict[int, str] | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """The raw table as CSV (UTF-8 with BOM, formula-looking texts neutralised), streamed; returns the row count."""
     data, names = (source.data, source.agencies) if isinstance(source, Report) else (source, agencies or {})
     count = 0
@@ -338,9 +364,13 @@ def write_csv(
 
 
 def write_long_csv(
-    data: RoundData, group: s.RepeatGroup, target: str | os.PathLike[str] | IO[Any], *, codes: bool = False,
+    data: RoundData,
+    group: s.RepeatGroup,
+    target: str | os.PathLike[str] | IO[Any],
+    *,
+    codes: bool = False,
     agencies: dict[int, str] | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """A repeat group's long table as CSV, like `write_csv`; returns the row count."""
     count = 0
     with _text_stream(target) as stream:
@@ -375,7 +405,7 @@ def _text_stream(target: str | os.PathLike[str] | IO[Any]) -> Iterator[IO[str]]:
     elif isinstance(target, io.TextIOBase):
         yield target
     else:
-        wrapper = io.TextIOWrapper(target, encoding="utf-8", newline="")  # type: ignore[arg-type]
+        wrapper = io.TextIOWrapper(target, encoding="utf-8", newline="")
         try:
             yield wrapper
         finally:

@@ -4,6 +4,7 @@ charts placed beside them. The writers in writers.py say what goes on each sheet
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -18,13 +19,18 @@ ROW_POINTS = 21  # TH Sarabun New 14 needs about 21 pt; charts are sized against
 ROW_PIXELS = 28
 MAX_CHARTS = 60
 FORMATS: dict[str, dict[str, Any]] = {
-    "text": {"valign": "top"}, "int": {"num_format": "#,##0", "valign": "top", "align": "right", "indent": 1},
-    "dec": {"num_format": "#,##0.00", "valign": "top", "align": "right", "indent": 1}, "label": {"bold": True, "valign": "top"},
+    "text": {"valign": "top"},
+    "int": {"num_format": "#,##0", "valign": "top", "align": "right", "indent": 1},
+    "dec": {"num_format": "#,##0.00", "valign": "top", "align": "right", "indent": 1},
+    "label": {"bold": True, "valign": "top"},
     "left": {"num_format": "#,##0", "align": "left", "valign": "top"},
     "head": {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"},
-    "title": {"bold": True, "font_size": 20, "font_color": "#1F3864"}, "h1": {"bold": True, "font_size": 17, "font_color": "#1F3864"},
-    "h2": {"bold": True, "font_size": 15}, "h3": {"bold": True}, "note": {"italic": True, "font_color": "#595959"},
-}  # fmt: skip
+    "title": {"bold": True, "font_size": 20, "font_color": "#1F3864"},
+    "h1": {"bold": True, "font_size": 17, "font_color": "#1F3864"},
+    "h2": {"bold": True, "font_size": 15},
+    "h3": {"bold": True},
+    "note": {"italic": True, "font_color": "#595959"},
+}
 
 
 class Book:
@@ -42,7 +48,9 @@ class Book:
 class Sheet:
     """One worksheet written top to bottom (constant memory mode flushes each row once it is left)."""
 
-    def __init__(self, book: Book, name: str, widths: list[float], *, landscape: bool = True, fit: bool = True) -> None:
+    def __init__(
+        self, book: Book, name: str, widths: Sequence[float], *, landscape: bool = True, fit: bool = True
+    ) -> None:
         self.book, self.name, self.row = book, name, 0
         self.ws = book.wb.add_worksheet(name)
         self.ws.set_default_row(ROW_POINTS)
@@ -101,11 +109,16 @@ class Sheet:
         first, last = head + 1, head + len(table.rows)
         native = self.book.wb.add_chart({"type": "bar" if chart.horizontal else "column"})
         for name, index in series:
-            native.add_series({
-                "name": name, "categories": [self.name, first, at[cat], last, at[cat]],
-                "values": [self.name, first, at[index], last, at[index]], "fill": {"color": "#4472C4"}, "gap": 60,
-                "data_labels": {"value": True, "font": CHART_FONT},
-            })  # fmt: skip
+            native.add_series(
+                {
+                    "name": name,
+                    "categories": [self.name, first, at[cat], last, at[cat]],
+                    "values": [self.name, first, at[index], last, at[index]],
+                    "fill": {"color": "#4472C4"},
+                    "gap": 60,
+                    "data_labels": {"value": True, "font": CHART_FONT},
+                }
+            )
         _style_chart(native, chart)
         height = max(220, min(900, 70 + 52 * len(table.rows)))  # room for labels that wrap onto 2 lines
         native.set_size({"width": 640, "height": height})

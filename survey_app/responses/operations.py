@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, delete, select, update
+from sqlalchemy import CursorResult, Insert, Result, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -145,18 +145,31 @@ def _changed_keys(stored: Answers, read: SectionRead) -> set[str]:
     return changed
 
 
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed. SQLAlchemy types every execute() as a Result; what a DML
+    statement without RETURNING gives is a CursorResult, which has the count."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"no row count on a {type(result).__name__}")
+    return result.rowcount
+
+
 def _bump_version(response: Response, expected_version: int, actor_id: int | None, counts: tuple[int, int]) -> int:
     """Take the next version with a conditional UPDATE; refuse when the status or version moved.
 
     The same statement keeps the progress counts (answered, required) for dashboards. On success the
     response object is told the values it now has (no reload); only a refusal reads the row again, to say
     what changed and by whom."""
-    values = {"row_version": expected_version + 1, "last_saved_at": utcnow(), "updated_by_id": actor_id,
-              "answered_count": counts[0], "required_count": counts[1]}  # fmt: skip
+    values = {
+        "row_version": expected_version + 1,
+        "last_saved_at": utcnow(),
+        "updated_by_id": actor_id,
+        "answered_count": counts[0],
+        "required_count": counts[1],
+    }
     result = db.session.execute(
         _BUMP_VERSION, {"response_id": response.id, "expected_version": expected_version, **values}
     )
-    if result.rowcount == 1:
+    if rows_changed(result) == 1:
         for name, value in values.items():
             set_committed_value(response, name, value)
         return expected_version + 1
@@ -174,10 +187,14 @@ _BUMP_VERSION = (
         Response.row_version == bindparam("expected_version"),
         Response.status.in_(ResponseStatus.EDITABLE),
     )
-    .values({name: bindparam(name) for name in
-             ("row_version", "last_saved_at", "updated_by_id", "answered_count", "required_count")})
+    .values(
+        {
+            name: bindparam(name)
+            for name in ("row_version", "last_saved_at", "updated_by_id", "answered_count", "required_count")
+        }
+    )
     .execution_options(synchronize_session=False)
-)  # fmt: skip
+)
 
 
 def _write_answers(
@@ -188,10 +205,18 @@ def _write_answers(
     questions = repeats.question_finder(defn)  # a row field's key finds its field
     now = utcnow()
     rows = [
-        {"response_id": response.id, "question_key": key, "state": value.state, "value": value.value,
-         "value_num": numeric_value(questions(key), value), "changed_in_version": version, "updated_at": now}
-        for key in sorted(changed) if (value := read.answers.get(key)) is not None
-    ]  # fmt: skip
+        {
+            "response_id": response.id,
+            "question_key": key,
+            "state": value.state,
+            "value": value.value,
+            "value_num": numeric_value(questions(key), value),
+            "changed_in_version": version,
+            "updated_at": now,
+        }
+        for key in sorted(changed)
+        if (value := read.answers.get(key)) is not None
+    ]
     cleared = [key for key in changed if key not in read.answers]
     if rows:
         db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
@@ -212,7 +237,8 @@ def _delete_answers(response: Response, keys: list[str]) -> None:
 def _upsert(dialect: str) -> Insert:
     """INSERT … ON CONFLICT (response, question) DO UPDATE in the database's dialect, built once and run
     with the rows as parameters (on the answer table itself: no ORM bulk pass over the rows)."""
-    stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Answer.__table__)
+    table = Answer.metadata.tables[Answer.__tablename__]  # the Table (typed as one, unlike `__table__`)
+    stmt = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
     return stmt.on_conflict_do_update(
         index_elements=["response_id", "question_key"],
         set_={
@@ -278,9 +304,15 @@ def transition(
     for name, value in {"status": to, "row_version": new_version, **values}.items():
         set_committed_value(response, name, value)  # what the row now holds, without reading it again
     audit.record(
-        f"response.{action}", actor_id=actor_id, object_type="response", object_id=response.id,
-        org_unit_id=response.org_unit_id, from_state=source.value, to_state=to.value, comment=comment,
-    )  # fmt: skip
+        f"response.{action}",
+        actor_id=actor_id,
+        object_type="response",
+        object_id=response.id,
+        org_unit_id=response.org_unit_id,
+        from_state=source.value,
+        to_state=to.value,
+        comment=comment,
+    )
     return to
 
 
@@ -342,16 +374,26 @@ def submit(response: Response, round_unit: RoundUnit, actor_id: int | None, now:
     first_late = response.is_late if response.submitted_at is not None else late  # on time = first sent in time
     try:
         transition(
-            response, "resubmit" if response.status == ResponseStatus.RETURNED else "submit", actor_id,
-            checked_version=checked_version, submitted_at=now, submitted_by_id=actor_id, is_late=first_late,
-        )  # fmt: skip
+            response,
+            "resubmit" if response.status == ResponseStatus.RETURNED else "submit",
+            actor_id,
+            checked_version=checked_version,
+            submitted_at=now,
+            submitted_by_id=actor_id,
+            is_late=first_late,
+        )
     except ResponseError:
         if response.status == ResponseStatus.SUBMITTED:  # a parallel submit won: same result for the user
             return SubmitOutcome(already=True)
         raise
     if late:
-        audit.record("response.late", actor_id=actor_id, object_type="response", object_id=response.id,
-                     org_unit_id=response.org_unit_id)  # fmt: skip
+        audit.record(
+            "response.late",
+            actor_id=actor_id,
+            object_type="response",
+            object_id=response.id,
+            org_unit_id=response.org_unit_id,
+        )
     return SubmitOutcome(late=late)
 
 

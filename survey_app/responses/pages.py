@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from flask import url_for
 from flask_wtf import FlaskForm
@@ -20,7 +20,6 @@ from survey_app.forms_engine import repeats
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer, Answers, progress, question_visible, section_applies
 from survey_app.forms_engine.builder import (
-    SectionRead,
     check_warnings,
     form_class,
     form_data,
@@ -92,7 +91,8 @@ def page_context(
 def review_comments(response: Response) -> dict[str | None, list[Any]]:
     """The certifier's comments of the latest return, by question key (None: the whole response); empty
     unless the response is returned. Provided by the review package, so imports keep flowing one way."""
-    return provided("review_comments", response, default={}) or {}  # type: ignore[return-value]
+    comments = provided("review_comments", response)
+    return comments if isinstance(comments, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -149,8 +149,12 @@ def _who(user: User | None) -> str:
     return f"{name} ({unit})"
 
 
-def split_pending_files(read: SectionRead) -> dict[str, list[FileStorage]]:
-    """Take newly uploaded files out of a section read; they are stored separately, then merged back."""
+class _Read(Protocol):  # a section's read (builder.SectionRead) or a person's whole read (person.PersonRead)
+    answers: dict[str, Answer]
+
+
+def split_pending_files(read: _Read) -> dict[str, list[FileStorage]]:
+    """Take newly uploaded files out of a read; they are stored separately, then merged back."""
     pending: dict[str, list[FileStorage]] = {}
     for key, answer in list(read.answers.items()):
         if (

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask import render_template
 
+from survey_app.core.permissions import ScopedUser
 from survey_app.core.thai import now_bangkok
 from survey_app.core.web import register_home_panel
 from survey_app.forms_engine.answers import progress
@@ -27,7 +28,7 @@ class Task:
     answered_people: int
 
 
-def _tasks(user) -> list[Task]:  # type: ignore[no-untyped-def]
+def _tasks(user: ScopedUser) -> list[Task]:
     now = now_bangkok()
     tasks = []
     for ru in round_queries.rounds_for_unit(user.org_unit_id):
@@ -41,7 +42,7 @@ def _tasks(user) -> list[Task]:  # type: ignore[no-untyped-def]
     return tasks
 
 
-def render_tasks(user) -> str | None:  # type: ignore[no-untyped-def]
+def render_tasks(user: ScopedUser) -> str | None:
     tasks = _tasks(user)
     if not tasks:
         return None

@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeGuard
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -26,7 +27,7 @@ from survey_app.forms_engine.answers import Answer
 from survey_app.forms_engine.builder import SectionRead, completeness, form_class, read_section
 from survey_app.responses.models import Answer as AnswerRow
 from survey_app.responses.models import PersonCode, Response
-from survey_app.responses.operations import numeric_value, transition, update_progress
+from survey_app.responses.operations import numeric_value, rows_changed, transition, update_progress
 from survey_app.responses.uploads import StoredFiles, link_quota, store_new_files
 from survey_app.rounds.models import Identity, Round, RoundUnit
 
@@ -97,7 +98,7 @@ def claim_code(round_unit: RoundUnit, code: str) -> PersonCode | None:
     result = db.session.execute(
         update(PersonCode).where(PersonCode.id == row.id, PersonCode.used_at.is_(None)).values(used_at=utcnow())
     )
-    return row if result.rowcount == 1 else None
+    return row if rows_changed(result) == 1 else None
 
 
 def round_identity(rnd: Round) -> Identity:
@@ -165,9 +166,12 @@ def record_person_response(
     are stored first, and FilesRefused (with the keys already stored, to delete) is raised when one is refused."""
     questions = defn.question_map()
     response = Response(
-        round_id=round_unit.round_id, org_unit_id=round_unit.org_unit_id, org_slot=None, device_hash=device_hash,
+        round_id=round_unit.round_id,
+        org_unit_id=round_unit.org_unit_id,
+        org_slot=None,
+        device_hash=device_hash,
         respondent_label=name,
-    )  # fmt: skip
+    )
     db.session.add(response)
     db.session.flush()
     if files:
@@ -177,12 +181,22 @@ def record_person_response(
         answers = {**answers, **stored.answers}
     for key, value in answers.items():
         response.answers.append(
-            AnswerRow(question_key=key, state=value.state, value=value.value,
-                      value_num=numeric_value(questions.get(key), value))
-        )  # fmt: skip
+            AnswerRow(
+                question_key=key,
+                state=value.state,
+                value=value.value,
+                value_num=numeric_value(questions.get(key), value),
+            )
+        )
     update_progress(response, defn)
-    audit.record("response.create", actor_id=None, object_type="response", object_id=response.id,
-                 org_unit_id=round_unit.org_unit_id, details={"person": True})  # fmt: skip
+    audit.record(
+        "response.create",
+        actor_id=None,
+        object_type="response",
+        object_id=response.id,
+        org_unit_id=round_unit.org_unit_id,
+        details={"person": True},
+    )
     late = now > round_unit.deadline()
     transition(response, "submit", None, submitted_at=now, is_late=late)
     if code is not None:
@@ -201,7 +215,7 @@ def new_device_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def valid_device_id(value: str | None) -> bool:
+def valid_device_id(value: str | None) -> TypeGuard[str]:
     """Only ids we could have made are used; anything else is replaced by a fresh one."""
     return value is not None and _DEVICE_ID.fullmatch(value) is not None
 
@@ -211,8 +225,8 @@ def device_hash(round_id: int, device_id: str) -> str:
 
     One-way, so the stored value cannot be turned back into the cookie; per round, so one tablet's answers
     to different surveys cannot be linked to each other through it."""
-    key = current_app.secret_key
-    key_bytes = key if isinstance(key, bytes) else str(key).encode()
+    key = _secret_key()
+    key_bytes = key if isinstance(key, bytes) else key.encode()
     return hmac.new(key_bytes, f"device:{round_id}:{device_id}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -221,8 +235,16 @@ def new_answered_mark() -> str:
     return secrets.token_urlsafe(9)
 
 
+def _secret_key() -> str | bytes:
+    """The app's secret; refuses to sign or hash with none (never with the text "None" or an empty key)."""
+    key = current_app.secret_key
+    if not key:
+        raise RuntimeError("SECRET_KEY is not set")
+    return key
+
+
 def _again_signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="person-answer-again")
+    return URLSafeTimedSerializer(_secret_key(), salt="person-answer-again")
 
 
 def _mark_digest(mark: str) -> str:

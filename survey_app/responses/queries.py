@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, func, select
 from survey_app.accounts.models import OrgUnit, User
 from survey_app.core.audit import REFUSED, AuditEvent
 from survey_app.core.i18n import N_
+from survey_app.core.permissions import RESPONDENTS
 from survey_app.core.scope import ScopedUser, ensure_in_scope
 from survey_app.extensions import db
 from survey_app.responses.models import ORG_SLOT, PersonCode, Response, ResponseStatus, Upload
@@ -19,11 +20,14 @@ from survey_app.rounds.models import RoundUnit
 
 def get_response_or_404(user: ScopedUser, response_id: int) -> Response:
     """A unit's response in the user's scope (its org unit), else 404. One person's answers to a person
-    survey have no page for anyone (they are seen only as aggregates): 404 too."""
+    survey have no page for anyone (they are seen only as aggregates): 404 too. A round the province archived
+    is out of respondents' sight: its drafts too (reviewers still read what was sent)."""
     response = db.session.get(Response, response_id)
     if response is None or response.is_person:
         abort(404)
     ensure_in_scope(user, response.org_unit.id, response.org_unit.path, object_type="response", object_id=response.id)
+    if response.round.archived and user.role in RESPONDENTS:
+        abort(404)
     return response
 
 
@@ -121,9 +125,17 @@ def history(response: Response) -> list[HistoryEntry]:
             last.count, last.at = last.count + 1, event.created_at
             continue
         entries.append(
-            HistoryEntry(event.action, history_label(event), display_name or username, unit_name, event.created_at,
-                         event.created_at, event.comment, actor_id=event.actor_id)
-        )  # fmt: skip
+            HistoryEntry(
+                event.action,
+                history_label(event),
+                display_name or username,
+                unit_name,
+                event.created_at,
+                event.created_at,
+                event.comment,
+                actor_id=event.actor_id,
+            )
+        )
     return entries
 
 

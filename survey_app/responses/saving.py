@@ -29,7 +29,7 @@ from survey_app.forms_engine.builder import (
 from survey_app.responses import operations
 from survey_app.responses.models import Response
 from survey_app.responses.pages import section_form, split_pending_files
-from survey_app.responses.uploads import discard_keys, store_new_files
+from survey_app.responses.uploads import StoredFiles, discard_keys, store_new_files
 
 
 @dataclass
@@ -112,7 +112,7 @@ def posted_version() -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31 else None
 
 
-def _undo(stored) -> None:  # type: ignore[no-untyped-def]
+def _undo(stored: StoredFiles | None) -> None:
     """Roll back, and delete the files this request stored (their rows are gone with the rollback)."""
     db.session.rollback()
     if stored:

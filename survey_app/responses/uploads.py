@@ -199,8 +199,9 @@ def remove_upload(upload: Upload, actor_id: int | None) -> str:
         read.cleared.add(upload.question_key)
     save_answers(response, response.round.form_version.parsed, read, response.row_version, actor_id)
     key = upload.storage_key
-    audit.record("upload.remove", actor_id=actor_id, object_type="upload", object_id=upload.id,
-                 org_unit_id=response.org_unit_id)  # fmt: skip
+    audit.record(
+        "upload.remove", actor_id=actor_id, object_type="upload", object_id=upload.id, org_unit_id=response.org_unit_id
+    )
     db.session.delete(upload)
     db.session.flush()
     return key

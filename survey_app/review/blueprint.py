@@ -12,7 +12,7 @@ from survey_app.responses.models import Response
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 register_nav(10, N_("ติดตามและรับรอง"), "review.index", REVIEWERS)
 
-from survey_app.review.views import agency, province  # noqa: E402, F401
+from survey_app.review.views import agency, province, reminders  # noqa: E402, F401
 
 
 def _comments_for_respondent(response: Response) -> dict[str | None, list[Any]]:

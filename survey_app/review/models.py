@@ -1,4 +1,4 @@
-"""Review comments, answer snapshots taken at a return, agency certification sets, notifications."""
+"""Review comments, answer snapshots taken at a return, agency certification sets, reminders and their log."""
 
 from __future__ import annotations
 
@@ -136,17 +136,56 @@ class SupersededLetter(Base):
     superseded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Notification(Base):
-    """Every reminder sent (or that could not be sent), for the record."""
+class ReminderStatus(StrEnum):
+    """What became of one reminder e-mail."""
 
-    __tablename__ = "notification"
+    SENT = "sent"  # the SMTP server took it
+    BOUNCED = "bounced"  # the server refused the recipient (its reply is kept in `error`)
+    FAILED = "failed"  # no server, a dropped connection, a refused message: nothing was taken
+
+    @property
+    def label_th(self) -> str:
+        """The Thai label (a msgid: pass it through `gettext`/`_()` to show it)."""
+        return _REMINDER_LABELS[self]
+
+
+_REMINDER_LABELS = {
+    ReminderStatus.SENT: N_("ส่งแล้ว"),
+    ReminderStatus.BOUNCED: N_("ถูกตีกลับ"),
+    ReminderStatus.FAILED: N_("ส่งไม่สำเร็จ"),
+}
+
+
+class ReminderMessage(Base):
+    """One reminder e-mail to one address (or the attempt), for the log; a batch is one send."""
+
+    __tablename__ = "reminder_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    round_id: Mapped[int | None] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"))
-    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id", ondelete="SET NULL"))
-    channel: Mapped[str] = mapped_column(String(20))  # email
-    recipient: Mapped[str] = mapped_column(String(255))
+    batch_id: Mapped[str] = mapped_column(String(32), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"), index=True)
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id", ondelete="SET NULL"), index=True)
+    audience: Mapped[str] = mapped_column(String(20))  # a key of reminders.AUDIENCES
+    address: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(20))  # sent | failed
+    status: Mapped[ReminderStatus] = mapped_column(str_enum(ReminderStatus, 20))
     error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))  # None: schedule
+
+    org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
+
+
+class ReminderSchedule(Base):
+    """A round's "remind N days before the deadline". The first process whose due-check finds it due claims
+    it with a conditional UPDATE (`claimed_at IS NULL`), so it is sent once however many processes look."""
+
+    __tablename__ = "reminder_schedule"
+    __table_args__ = (UniqueConstraint("round_id", "days_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"), index=True)
+    days_before: Mapped[int]
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # "host:pid" of the process that sent it
+    batch_id: Mapped[str | None] = mapped_column(String(32))  # the send it made (None: nothing to send)

@@ -9,4 +9,4 @@ from survey_app.core.web import register_nav
 bp = Blueprint("rounds", __name__, url_prefix="/rounds", template_folder="templates")
 register_nav(20, N_("รอบการรายงาน"), "rounds.index", PROVINCE)
 
-from survey_app.rounds import views  # noqa: E402, F401
+from survey_app.rounds import manage, views  # noqa: E402, F401

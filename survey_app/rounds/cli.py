@@ -51,11 +51,17 @@ def open_command(form_key: str, fiscal_year: int | None, title: str | None, days
     """Open a round of the latest published version of a form for its audience."""
     with command_transaction():
         rnd = _open(
-            form_key, fiscal_year, title or DEMO_ROUNDS.get(form_key, form_key), days, LatePolicy(late),
+            form_key,
+            fiscal_year,
+            title or DEMO_ROUNDS.get(form_key, form_key),
+            days,
+            LatePolicy(late),
             RoundPeriod(period),
-        )  # fmt: skip
-    click.echo(f"เปิดรอบ {rnd.id}: {rnd.label} กำหนดส่ง {thai_date(rnd.closes_at, with_time=True)} "
-               f"หน่วยงานที่ต้องตอบ {queries.expected_count(rnd.id)}")  # fmt: skip
+        )
+    click.echo(
+        f"เปิดรอบ {rnd.id}: {rnd.label} กำหนดส่ง {thai_date(rnd.closes_at, with_time=True)} "
+        f"หน่วยงานที่ต้องตอบ {queries.expected_count(rnd.id)}"
+    )
 
 
 def _open(

@@ -131,6 +131,8 @@ class Round(TimestampMixin, Base):
         str_enum(RoundPeriod, 20), default=RoundPeriod.ANNUAL, server_default=RoundPeriod.ANNUAL.value
     )
     notes: Mapped[str | None] = mapped_column(Text)
+    # Out of respondents' sight (home page, round lists, person links answer "closed"); the province still sees it.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
     form_version: Mapped[FormVersion] = relationship(lazy="joined")
@@ -153,7 +155,14 @@ class Round(TimestampMixin, Base):
         """The last day of the fiscal year this round reports on."""
         return self.period.end_in(self.fy)
 
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
     def phase(self, now: datetime) -> RoundPhase:
+        """Upcoming, open or closed on the server clock; an archived round is closed whatever its dates say."""
+        if self.archived:
+            return RoundPhase.CLOSED
         if now < self.opens_at:
             return RoundPhase.UPCOMING
         return RoundPhase.OPEN if now <= self.closes_at else RoundPhase.CLOSED
@@ -191,5 +200,8 @@ class RoundUnit(Base):
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
 
     def deadline(self) -> datetime:
-        """The unit's deadline: its extension when it has one, else the round's closing time."""
-        return self.deadline_override or self.round.closes_at
+        """The unit's deadline: its extension when it has one, else the round's closing time (an extension
+        never shortens: once the whole round is extended past it, the round's deadline counts)."""
+        if self.deadline_override is None:
+            return self.round.closes_at
+        return max(self.deadline_override, self.round.closes_at)

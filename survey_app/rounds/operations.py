@@ -72,9 +72,12 @@ def open_round(
         object_type="round",
         object_id=rnd.id,
         details={
-            "form": version.form_key, "version": version.version, "fiscal_year": fiscal_year, "period": period.value,
+            "form": version.form_key,
+            "version": version.version,
+            "fiscal_year": fiscal_year,
+            "period": period.value,
         },
-    )  # fmt: skip
+    )
     return rnd
 
 
@@ -113,7 +116,7 @@ def extend_deadline(round_unit: RoundUnit, new_deadline: datetime, reason: str, 
     round_unit.extended_by_id = actor_id
     db.session.flush()
     audit.record(
-        "round.extend",
+        "round.extend_unit",
         actor_id=actor_id,
         object_type="round_unit",
         object_id=round_unit.id,

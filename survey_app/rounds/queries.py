@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, column, exists, func, select, table
 
+from survey_app.accounts.kinds import OrgKind
 from survey_app.accounts.models import OrgUnit
+from survey_app.core.permissions import RESPONDENTS
 from survey_app.core.scope import ScopedUser, ensure_in_scope, scope_clause
 from survey_app.extensions import db
 from survey_app.rounds.models import Round, RoundUnit
 
 
-def all_rounds() -> list[Round]:
-    return list(db.session.scalars(select(Round).order_by(Round.fiscal_year.desc(), Round.opens_at.desc())))
+def all_rounds(*, archived: bool = False) -> list[Round]:
+    """The rounds in use (or, with archived=True, only the archived ones), newest first. Every list a
+    respondent or reviewer sees comes from here, so an archived round is out of their sight."""
+    kept = Round.archived_at.is_not(None) if archived else Round.archived_at.is_(None)
+    return list(db.session.scalars(select(Round).where(kept).order_by(Round.fiscal_year.desc(), Round.opens_at.desc())))
 
 
 def get_round_or_404(round_id: int) -> Round:
@@ -22,7 +27,7 @@ def get_round_or_404(round_id: int) -> Round:
     return rnd
 
 
-def round_units_in_scope(user: ScopedUser, round_id: int) -> Select[tuple[RoundUnit]]:
+def round_units_in_scope(user: ScopedUser, round_id: int) -> Select[RoundUnit]:
     """Expected units of a round that the user may see."""
     return (
         select(RoundUnit)
@@ -52,8 +57,8 @@ def get_round_unit_or_404(user: ScopedUser, round_id: int, org_unit_id: int) -> 
     ru = db.session.scalar(
         select(RoundUnit).where(RoundUnit.round_id == round_id, RoundUnit.org_unit_id == org_unit_id)
     )
-    if ru is None:
-        abort(404)
+    if ru is None or (ru.round.archived and user.role in RESPONDENTS):
+        abort(404)  # an archived round is out of its respondents' sight
     ensure_in_scope(user, ru.org_unit.id, ru.org_unit.path, object_type="round_unit", object_id=ru.id)
     return ru
 
@@ -70,11 +75,11 @@ def round_unit_by_token(token: str) -> RoundUnit | None:
 
 
 def rounds_for_unit(org_unit_id: int) -> list[RoundUnit]:
-    """Every round this unit is expected to answer, newest first."""
+    """Every round this unit is expected to answer, newest first (archived rounds left out: the home page)."""
     stmt = (
         select(RoundUnit)
         .join(Round, Round.id == RoundUnit.round_id)
-        .where(RoundUnit.org_unit_id == org_unit_id)
+        .where(RoundUnit.org_unit_id == org_unit_id, Round.archived_at.is_(None))
         .order_by(Round.fiscal_year.desc(), Round.closes_at.desc())
     )
     return list(db.session.scalars(stmt))
@@ -93,3 +98,18 @@ def expected_by_kind(round_id: int) -> list[tuple[str, int]]:
         .order_by(OrgUnit.kind)
     )
     return [(kind, n) for kind, n in db.session.execute(stmt)]
+
+
+# Responses belong to a later feature (responses/ imports rounds/, never the reverse), so whether anyone has
+# answered is asked of the table by name: the one fact rounds/ needs before it may delete a round.
+_RESPONSE = table("response", column("round_id"))
+
+
+def has_answers(round_id: int) -> bool:
+    """Whether any response row (a draft included, org or person) exists for the round."""
+    return bool(db.session.scalar(select(exists().where(_RESPONSE.c.round_id == round_id))))
+
+
+def kinds_of(round_id: int) -> set[OrgKind]:
+    """The kinds of unit the round expects (its audience as it stands)."""
+    return {OrgKind(kind) for kind, _ in expected_by_kind(round_id)}

@@ -36,6 +36,9 @@ TABLE = [
     "count_selected(missing)", "end > start", "a > 5 and b < 3 or missing", "-a + -b", "a = 10.0",
     "sum(kpis.weight)", "sum(kpis.weight) = 100", "count(kpis)", "count(kpis.score)",
     "sum(kpis, weight * score) / 100", "mean(kpis.score)", "count(kpis, score >= 5)", "33.3 + 33.3 + 33.4 = 100",
+    "null", "null + 1", "null = null", "coalesce(null, 7)", "answered(a) and null", "count(null, a, null)",
+    "if(count(kpis, is_na(score)) > 0, null, sum(kpis, weight * score) / 100)",
+    "if(count(kpis, is_na(score)) > 5, null, sum(kpis, weight * score) / 100)",
 ]  # fmt: skip
 
 

@@ -50,4 +50,6 @@ def test_extension_lets_a_unit_submit_after_the_round_closes(client, auth, world
     monkeypatch.setattr("survey_app.responses.views.respond.now_bangkok", lambda: closes + timedelta(days=1))
     submit(client, rid)
     assert db.session.get(Response, rid).status == ResponseStatus.SUBMITTED
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.extend")).comment == "น้ำท่วมโรงเรียน"
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.extend_unit")).comment == "น้ำท่วมโรงเรียน"
+    )

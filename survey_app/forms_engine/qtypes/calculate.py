@@ -15,23 +15,24 @@ from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer, question_visible
 from survey_app.forms_engine.expressions import AnswersScope, ExpressionError, evaluate, repeat_fields
 from survey_app.forms_engine.qtypes.base import ReadResult, register
-from survey_app.forms_engine.qtypes.number import DecimalType
+from survey_app.forms_engine.qtypes.number import NumberType
 
 LIMIT = 10**15  # beyond this a result is not a figure anybody reads (and would not fit the numeric copy)
 
 
 @register
-class CalculatedType(DecimalType):
+class CalculatedType(NumberType[s.CalculatedQuestion]):
     name = "calculate"
     partial = "calculate.html"
+    integer = False  # shown and summed as a decimal (with the definition's `decimals`)
 
-    def make_fields(self, q: s.Question, defn: s.FormDefinition) -> dict[str, UnboundField]:
+    def make_fields(self, q: s.CalculatedQuestion, defn: s.FormDefinition) -> dict[str, UnboundField]:
         return {}  # nothing is posted: the server computes the value
 
-    def read(self, q: s.Question, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
+    def read(self, q: s.CalculatedQuestion, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
         return ReadResult(unchanged=True)  # never read from the post (recompute() sets it)
 
-    def form_data(self, q: s.Question, answer: Answer | None) -> dict[str, Any]:
+    def form_data(self, q: s.CalculatedQuestion, answer: Answer | None) -> dict[str, Any]:
         return {}
 
     def sample(
@@ -73,9 +74,9 @@ def calculated_answers(
     groups = repeat_fields(defn)
     results: dict[str, Answer | None] = {}
 
-    def put(q: s.Question, row: tuple[str, str] | None) -> None:
+    def put(q: s.CalculatedQuestion, row: tuple[str, str] | None) -> None:
         shown = question_visible(q, merged, org_kind)
-        answer = calculated(q, AnswersScope(merged, defn, row, _groups=groups)) if shown else None  # type: ignore[arg-type]
+        answer = calculated(q, AnswersScope(merged, defn, row, _groups=groups)) if shown else None
         results[q.key] = answer
         if answer is None:
             merged.pop(q.key, None)

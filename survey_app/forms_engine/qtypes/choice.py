@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField
@@ -39,6 +39,8 @@ OTHER_MISSING = N_('เลือก "{label}" แล้ว กรุณาระ
 OTHER_TOO_LONG = N_("ข้อความที่ระบุยาวเกิน {n} ตัวอักษร (พิมพ์มา {typed} ตัวอักษร)")
 SAMPLE_OTHER_TEXTS = ("ศึกษานิเทศก์", "ผู้ช่วยครู", "เจ้าหน้าที่ธุรการ", "ครูอัตราจ้าง")
 
+C = TypeVar("C", bound=s.SingleChoice | s.MultipleChoice)
+
 
 def other_field(q: s.ChoiceBase) -> str:
     """The name of the "other, specify" text box of a question."""
@@ -57,13 +59,14 @@ def with_other(value: Any, text: str | None) -> Any:
     return {"value": value, "other": text} if text is not None else value
 
 
-@register
-class SingleChoiceType(QuestionType):
-    name = "single_choice"
+class ChoiceType(QuestionType[C]):
+    """What single and multiple choice share: the options and "other, specify", the aggregate, the breakdown and
+    the raw columns; fields, reading, display and sample answers are each type's own."""
+
     partial = "choice.html"
     multiple = False
 
-    def choices(self, q: s.ChoiceBase) -> list[tuple[str, str]]:
+    def choices(self, q: C) -> list[tuple[str, str]]:
         choices = [(o.value, o.label.th) for o in q.options]
         if q.other_label is not None:
             choices.append((OTHER, q.other_label.th))
@@ -73,28 +76,19 @@ class SingleChoiceType(QuestionType):
             choices.append((NA_VALUE, gettext(NA_LABEL)))
         return choices
 
-    def option_labels(self, q: s.ChoiceBase) -> dict[str, str]:
+    def option_labels(self, q: C) -> dict[str, str]:
         """Each value's label in the interface language, "other" included."""
         labels = {o.value: pick(o.label.th, o.label.en) for o in q.options}
         if q.other_label is not None:
             labels[OTHER] = pick(q.other_label.th, q.other_label.en)
         return labels
 
-    def make_fields(self, q: s.SingleChoice, defn: s.FormDefinition) -> dict[str, UnboundField]:
-        field_class = SelectField if q.display == "select" or q.searchable else RadioField
-        choices = self.choices(q)
-        if field_class is SelectField:
-            choices = [("", gettext("— เลือก —")), *choices]
-        return {q.key: field_class(q.label.th, choices=select_choices(choices), validate_choice=False)} | (
-            self.other_fields(q)
-        )
-
-    def other_fields(self, q: s.ChoiceBase) -> dict[str, UnboundField]:
+    def other_fields(self, q: C) -> dict[str, UnboundField]:
         if q.other_label is None:
             return {}
         return {other_field(q): StringField(lazy_gettext(OTHER_TEXT_LABEL))}
 
-    def read_other(self, q: s.ChoiceBase, data: dict[str, Any], chosen: bool) -> tuple[str | None, str | None]:
+    def read_other(self, q: C, data: dict[str, Any], chosen: bool) -> tuple[str | None, str | None]:
         """(the "other" text, an error): required when "other" is chosen, ignored when it is not."""
         if not chosen:
             return None, None
@@ -105,6 +99,74 @@ class SingleChoiceType(QuestionType):
         if len(text) > q.other_limit:
             return None, gettext(OTHER_TOO_LONG, n=f"{q.other_limit:,}", typed=f"{len(text):,}")
         return text, None
+
+    def values_of(self, q: C, answers: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+        """The rows with a value (their value without any "other" text), and the none and N/A counts."""
+        values, nones, nas = states(answers)
+        values = values.assign(value=[plain_choice(v) for v in values["value"]])
+        return values, nones, nas
+
+    def aggregate(self, data: AnswerData, q: C) -> QuestionResult:
+        """Count and percentage per option ("other" is its own row); none and N/A as their own rows, out of
+        the options' denominator."""
+        values, nones, nas = self.values_of(q, data.answers_of(q.key))
+        picks = values["value"].explode() if self.multiple else values["value"]
+        counts = picks.value_counts()
+        n_value, n_all = len(values), len(values) + nones + nas
+        labels = self.option_labels(q)
+        counted = [(label, int(counts.get(value, 0))) for value, label in labels.items()]
+        rows, explicit = share_rows(
+            counted, n_value, nones, nas, q.none_label is not None or nones > 0, bool(q.allow_na) or nas > 0
+        )
+        count = gettext("จำนวน")
+        columns = [
+            gettext("ตัวเลือก"),
+            count,
+            *share_columns(N_("ร้อยละของผู้เลือกตัวเลือก (n={n})"), n_value, n_all, explicit),
+        ]
+        note = (
+            gettext("ร้อยละของตัวเลือกคิดจากผู้ที่เลือกตัวเลือก (n={n})", n=f"{n_value:,}")
+            + (gettext(" ตอบได้มากกว่า 1 ข้อ ผลรวมจึงอาจเกิน 100") if self.multiple else "")
+            + (
+                gettext("; ร้อยละของ ไม่มี/N/A คิดจากผู้ตอบข้อนี้ทั้งหมด (n={n}) ในคอลัมน์ของตัวเอง", n=f"{n_all:,}")
+                if explicit
+                else ""
+            )
+        )
+        chart = Chart([r[0] for r in rows], [(count, [r[1] for r in rows])], horizontal=True)
+        stats = {"n": n_value, "none": nones, "na": nas, "pct": {v: rows[i][2] for i, v in enumerate(labels)}}
+        return QuestionResult(q, Table(columns, rows, note), chart, stats)
+
+    def headline_columns(self, q: C) -> list[str]:
+        return [N_("เลือกตัวเลือก"), N_("ไม่มี"), "N/A"]
+
+    def headline(self, data: AnswerData, q: C, group: pd.DataFrame) -> list[Any]:
+        values, nones, nas = states(group)
+        return [len(group), len(values), nones, nas]
+
+    def raw_columns(self, q: C, title: str, codes: bool) -> list[tuple[str, str | None]]:
+        """The choice, and with `other_option` a column of the texts typed beside "other"."""
+        if q.other_label is None:
+            return [(title, None)]
+        return [(title, None), (other_field(q) if codes else f"{title} ({q.other_label.th})", "other")]
+
+    @staticmethod
+    def other_label_th(q: s.ChoiceBase) -> dict[str, str]:
+        return {OTHER: q.other_label.th} if q.other_label is not None else {}
+
+
+@register
+class SingleChoiceType(ChoiceType[s.SingleChoice]):
+    name = "single_choice"
+
+    def make_fields(self, q: s.SingleChoice, defn: s.FormDefinition) -> dict[str, UnboundField]:
+        field_class = SelectField if q.display == "select" or q.searchable else RadioField
+        choices = self.choices(q)
+        if field_class is SelectField:
+            choices = [("", gettext("— เลือก —")), *choices]
+        return {q.key: field_class(q.label.th, choices=select_choices(choices), validate_choice=False)} | (
+            self.other_fields(q)
+        )
 
     def read(self, q: s.SingleChoice, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
         value = data.get(q.key)
@@ -141,63 +203,15 @@ class SingleChoiceType(QuestionType):
             return with_other(OTHER, rng.choice(SAMPLE_OTHER_TEXTS))
         return rng.choice(q.options).value
 
-    def values_of(self, q: s.ChoiceBase, answers: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
-        """The rows with a value (their value without any "other" text), and the none and N/A counts."""
-        values, nones, nas = states(answers)
-        values = values.assign(value=[plain_choice(v) for v in values["value"]])
-        return values, nones, nas
-
-    def aggregate(self, data: AnswerData, q: s.ChoiceBase) -> QuestionResult:
-        """Count and percentage per option ("other" is its own row); none and N/A as their own rows, out of
-        the options' denominator."""
-        values, nones, nas = self.values_of(q, data.answers_of(q.key))
-        picks = values["value"].explode() if self.multiple else values["value"]
-        counts = picks.value_counts()
-        n_value, n_all = len(values), len(values) + nones + nas
-        labels = self.option_labels(q)
-        counted = [(label, int(counts.get(value, 0))) for value, label in labels.items()]
-        rows, explicit = share_rows(
-            counted, n_value, nones, nas, q.none_label is not None or nones > 0, q.allow_na or nas > 0
-        )
-        count = gettext("จำนวน")
-        columns = [
-            gettext("ตัวเลือก"),
-            count,
-            *share_columns(N_("ร้อยละของผู้เลือกตัวเลือก (n={n})"), n_value, n_all, explicit),
-        ]
-        note = (gettext("ร้อยละของตัวเลือกคิดจากผู้ที่เลือกตัวเลือก (n={n})", n=f"{n_value:,}")
-                + (gettext(" ตอบได้มากกว่า 1 ข้อ ผลรวมจึงอาจเกิน 100") if self.multiple else "")
-                + (gettext("; ร้อยละของ ไม่มี/N/A คิดจากผู้ตอบข้อนี้ทั้งหมด (n={n}) ในคอลัมน์ของตัวเอง", n=f"{n_all:,}") if explicit else ""))  # fmt: skip
-        chart = Chart([r[0] for r in rows], [(count, [r[1] for r in rows])], horizontal=True)
-        stats = {"n": n_value, "none": nones, "na": nas, "pct": {v: rows[i][2] for i, v in enumerate(labels)}}
-        return QuestionResult(q, Table(columns, rows, note), chart, stats)
-
-    def headline_columns(self, q: s.Question) -> list[str]:
-        return [N_("เลือกตัวเลือก"), N_("ไม่มี"), "N/A"]
-
-    def headline(self, data: AnswerData, q: s.Question, group: pd.DataFrame) -> list[Any]:
-        values, nones, nas = states(group)
-        return [len(group), len(values), nones, nas]
-
-    def raw_columns(self, q: s.ChoiceBase, title: str, codes: bool) -> list[tuple[str, str | None]]:
-        """The choice, and with `other_option` a column of the texts typed beside "other"."""
-        if q.other_label is None:
-            return [(title, None)]
-        return [(title, None), (other_field(q) if codes else f"{title} ({q.other_label.th})", "other")]
-
-    def cell(self, q: s.ChoiceBase, part: str | None, codes: bool) -> Callable[[Any], Any]:
+    def cell(self, q: s.SingleChoice, part: str | None, codes: bool) -> Callable[[Any], Any]:
         if part == "other":
             return lambda v: split_other(v)[1]
         labels = {} if codes else {o.value: o.label.th for o in q.options} | self.other_label_th(q)
         return lambda v: labels.get(plain_choice(v), str(plain_choice(v)))
 
-    @staticmethod
-    def other_label_th(q: s.ChoiceBase) -> dict[str, str]:
-        return {OTHER: q.other_label.th} if q.other_label is not None else {}
-
 
 @register
-class MultipleChoiceType(SingleChoiceType):
+class MultipleChoiceType(ChoiceType[s.MultipleChoice]):
     name = "multiple_choice"
     multiple = True
 

@@ -59,8 +59,10 @@ class FileType(QuestionType[s.FileQuestion]):
                 None,
                 {"n": len(values)},
             )
-        rows = [[r.code, r.unit, ", ".join(f.get("name", "") for f in r.value), [f.get("id") for f in r.value]]
-                for r in values.sort_values("code").itertuples()]  # fmt: skip
+        rows = [
+            [r.code, r.unit, ", ".join(f.get("name", "") for f in r.value), [f.get("id") for f in r.value]]
+            for r in values.sort_values("code").itertuples()
+        ]
         columns = [gettext("รหัส"), gettext("หน่วยงาน"), gettext("ไฟล์"), "_ids"]
         note = gettext("แนบไฟล์ {n} หน่วยงาน · N/A {na}", n=f"{len(values):,}", na=f"{nas:,}")
         return QuestionResult(q, Table(columns, rows, note), None, {"n": len(values)})

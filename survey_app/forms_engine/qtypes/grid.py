@@ -21,7 +21,7 @@ from survey_app.core.web import select_choices
 from survey_app.forms_engine import schema as s
 from survey_app.forms_engine.answers import Answer
 from survey_app.forms_engine.qtypes.base import NA_LABEL, NA_VALUE, ReadResult, number_cell, register
-from survey_app.forms_engine.qtypes.scale import RatingType, _skewed_point, bands_of, rating_stats
+from survey_app.forms_engine.qtypes.scale import ScaleType, _skewed_point, bands_of, rating_stats
 from survey_app.forms_engine.results import AnswerData, Chart, QuestionResult, Table, states
 
 NA_CELL = "N/A"
@@ -34,7 +34,7 @@ def item_field(q: s.GridQuestion, item: s.GridItem) -> str:
 
 
 @register
-class GridType(RatingType):
+class GridType(ScaleType[s.GridQuestion]):
     name = "grid"
     numeric = False  # the value is a point per item, not one number
 
@@ -131,7 +131,7 @@ class GridType(RatingType):
         """A column per item."""
         return [(item_field(q, i) if codes else f"{title} ({i.label.th})", i.key) for i in q.items]
 
-    def cell(self, q: s.Question, part: str | None, codes: bool) -> Callable[[Any], Any]:
+    def cell(self, q: s.GridQuestion, part: str | None, codes: bool) -> Callable[[Any], Any]:
         def item_cell(v: Any) -> Any:
             point = v.get(part) if isinstance(v, dict) else None
             return NA_CELL if point == NA_VALUE else number_cell(point, True)

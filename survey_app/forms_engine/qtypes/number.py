@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from wtforms import StringField
@@ -29,21 +29,60 @@ from survey_app.forms_engine.qtypes.base import (
 )
 from survey_app.forms_engine.results import NA_ROW, NONE_ROW, AnswerData, QuestionResult, Table, states
 
+N = TypeVar("N", bound=s.IntegerQuestion | s.DecimalQuestion | s.CalculatedQuestion)
+E = TypeVar("E", bound=s.IntegerQuestion | s.DecimalQuestion)  # typed in, with bounds
 
-@register
-class IntegerType(QuestionType):
-    name = "integer"
-    partial = "number.html"
+
+class NumberType(QuestionType[N]):
+    """What every number shares, typed or calculated: its display with the unit, its figures, breakdown and raw cell."""
+
     numeric = True
     checkable = True
     integer = True
 
-    def make_fields(self, q: s.IntegerQuestion | s.DecimalQuestion, defn: s.FormDefinition) -> dict[str, UnboundField]:
+    def display_value(self, q: N, value: Any) -> str:
+        unit = f" {pick(q.unit.th, q.unit.en)}" if q.unit else ""
+        decimals = getattr(q, "decimals", 0) if not self.integer else 0
+        return f"{value:,.{decimals}f}{unit}"
+
+    def aggregate(self, data: AnswerData, q: N) -> QuestionResult:
+        """n, sum, mean, median, min, max of real values; none and N/A counted apart, never as 0."""
+        values, nones, nas = states(data.answers_of(q.key))
+        stats = number_stats(values["value_num"], self.integer) | {"none": nones, "na": nas}
+        unit = f" ({pick(q.unit.th, q.unit.en)})" if q.unit else ""
+        rows = [
+            [gettext("จำนวนผู้ตอบที่ระบุตัวเลข (n)"), stats["n"]],
+            [gettext("ผลรวม") + unit, stats["sum"]],
+            [gettext("ค่าเฉลี่ย") + unit, stats["mean"]],
+            [gettext("มัธยฐาน") + unit, stats["median"]],
+            [gettext("ต่ำสุด") + unit, stats["min"]],
+            [gettext("สูงสุด") + unit, stats["max"]],
+            [gettext(NONE_ROW), nones],
+            [gettext(NA_ROW), nas],
+        ]
+        note = gettext("คำนวณจากผู้ที่ระบุตัวเลขเท่านั้น (n={n})", n=f"{stats['n']:,}")
+        return QuestionResult(q, Table([gettext("สถิติ"), gettext("ค่า")], rows, note), None, stats)
+
+    def headline_columns(self, q: N) -> list[str]:
+        return [N_("ค่าเฉลี่ย"), N_("ผลรวม")]
+
+    def headline(self, data: AnswerData, q: N, group: pd.DataFrame) -> list[Any]:
+        stats = number_stats(states(group)[0]["value_num"], self.integer)
+        return [stats["n"], stats["mean"], stats["sum"]]
+
+    def cell(self, q: N, part: str | None, codes: bool) -> Callable[[Any], Any]:
+        return lambda v: number_cell(v, self.integer)
+
+
+class TypedNumberType(NumberType[E]):
+    """A number typed into a box: bounds, a "ไม่มี" switch, sample answers that keep the cross-item checks."""
+
+    partial = "number.html"
+
+    def make_fields(self, q: E, defn: s.FormDefinition) -> dict[str, UnboundField]:
         return {q.key: StringField(q.label.th), **flag_fields(q)}
 
-    def read(
-        self, q: s.IntegerQuestion | s.DecimalQuestion, data: dict[str, Any], defn: s.FormDefinition
-    ) -> ReadResult:
+    def read(self, q: E, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
         text = clean_line(data.get(q.key)) or ""
         flagged = explicit_flags(q, data, bool(text))
         if flagged is not None:
@@ -59,22 +98,17 @@ class IntegerType(QuestionType):
             return ReadResult(errors=[gettext("ต้องไม่เกิน {n}", n=f"{q.max:,}")])
         return ReadResult(Answer.of(self.to_json(q, number)))
 
-    def to_json(self, q: s.Question, number: Decimal) -> int | float:
+    def to_json(self, q: E, number: Decimal) -> int | float:
         return int(number)
 
-    def form_data(self, q: s.Question, answer: Answer | None) -> dict[str, Any]:
+    def form_data(self, q: E, answer: Answer | None) -> dict[str, Any]:
         value = answer.value if answer is not None and answer.has_value else ""
         return {q.key: "" if value == "" else str(value), **flag_data(q, answer)}
-
-    def display_value(self, q: s.IntegerQuestion | s.DecimalQuestion, value: Any) -> str:
-        unit = f" {pick(q.unit.th, q.unit.en)}" if q.unit else ""
-        decimals = getattr(q, "decimals", 0) if not self.integer else 0
-        return f"{value:,.{decimals}f}{unit}"
 
     def sample(
         self,
         defn: s.FormDefinition,
-        q: s.IntegerQuestion | s.DecimalQuestion,
+        q: E,
         rng: random.Random,
         answers: dict[str, Answer],
         files: Any = None,
@@ -95,33 +129,14 @@ class IntegerType(QuestionType):
             return rng.randint(int(low), int(high))
         return round(rng.uniform(float(low), float(high)), getattr(q, "decimals", 2))
 
-    def aggregate(self, data: AnswerData, q: s.IntegerQuestion | s.DecimalQuestion) -> QuestionResult:
-        """n, sum, mean, median, min, max of real values; none and N/A counted apart, never as 0."""
-        values, nones, nas = states(data.answers_of(q.key))
-        stats = number_stats(values["value_num"], self.integer) | {"none": nones, "na": nas}
-        unit = f" ({pick(q.unit.th, q.unit.en)})" if q.unit else ""
-        rows = [
-            [gettext("จำนวนผู้ตอบที่ระบุตัวเลข (n)"), stats["n"]], [gettext("ผลรวม") + unit, stats["sum"]],
-            [gettext("ค่าเฉลี่ย") + unit, stats["mean"]], [gettext("มัธยฐาน") + unit, stats["median"]],
-            [gettext("ต่ำสุด") + unit, stats["min"]], [gettext("สูงสุด") + unit, stats["max"]],
-            [gettext(NONE_ROW), nones], [gettext(NA_ROW), nas],
-        ]  # fmt: skip
-        note = gettext("คำนวณจากผู้ที่ระบุตัวเลขเท่านั้น (n={n})", n=f"{stats['n']:,}")
-        return QuestionResult(q, Table([gettext("สถิติ"), gettext("ค่า")], rows, note), None, stats)
 
-    def headline_columns(self, q: s.Question) -> list[str]:
-        return [N_("ค่าเฉลี่ย"), N_("ผลรวม")]
-
-    def headline(self, data: AnswerData, q: s.Question, group: pd.DataFrame) -> list[Any]:
-        stats = number_stats(states(group)[0]["value_num"], self.integer)
-        return [stats["n"], stats["mean"], stats["sum"]]
-
-    def cell(self, q: s.Question, part: str | None, codes: bool) -> Callable[[Any], Any]:
-        return lambda v: number_cell(v, self.integer)
+@register
+class IntegerType(TypedNumberType[s.IntegerQuestion]):
+    name = "integer"
 
 
 @register
-class DecimalType(IntegerType):
+class DecimalType(TypedNumberType[s.DecimalQuestion]):
     name = "decimal"
     integer = False
 
@@ -137,9 +152,13 @@ def number_stats(numbers: pd.Series, integer: bool) -> dict[str, Any]:
         return {"n": 0, "sum": None, "mean": None, "median": None, "min": None, "max": None}
     keep = whole if integer else half_up
     return {
-        "n": len(exact), "sum": keep(_plain(exact_sum(exact))), "mean": half_up(mean(exact)),
-        "median": half_up(median(exact)), "min": keep(_plain(min(exact))), "max": keep(_plain(max(exact))),
-    }  # fmt: skip
+        "n": len(exact),
+        "sum": keep(_plain(exact_sum(exact))),
+        "mean": half_up(mean(exact)),
+        "median": half_up(median(exact)),
+        "min": keep(_plain(min(exact))),
+        "max": keep(_plain(max(exact))),
+    }
 
 
 def _plain(value: int | Fraction) -> int | float:

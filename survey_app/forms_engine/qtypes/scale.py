@@ -21,6 +21,7 @@ from survey_app.forms_engine.qtypes.base import (
     BLANK,
     NA_LABEL,
     NA_VALUE,
+    Q,
     QuestionType,
     ReadResult,
     number_cell,
@@ -38,20 +39,12 @@ from survey_app.forms_engine.results import (
 )
 
 
-@register
-class RatingType(QuestionType):
-    name = "rating"
-    numeric = True
+class ScaleType(QuestionType[Q]):
+    """What every question on a scale shares (rating, paired_rating, grid): its points as choices, reading a point."""
 
     @staticmethod
     def point_choices(scale: s.Scale) -> list[tuple[str, str]]:
         return [(str(p), scale.labels[p].th if p in scale.labels else str(p)) for p in scale.points()]
-
-    def make_fields(self, q: s.RatingQuestion, defn: s.FormDefinition) -> dict[str, UnboundField]:
-        choices = self.point_choices(defn.scales[q.scale])
-        if q.allow_na:
-            choices.append((NA_VALUE, gettext(NA_LABEL)))
-        return {q.key: RadioField(q.label.th, choices=select_choices(choices), validate_choice=False)}
 
     def read_point(self, raw: Any, scale: s.Scale) -> tuple[int | None, str | None]:
         if raw in (None, "", "None"):
@@ -64,6 +57,18 @@ class RatingType(QuestionType):
             return None, gettext("ระดับต้องอยู่ระหว่าง {low}–{high}", low=scale.min, high=scale.max)
         return point, None
 
+
+@register
+class RatingType(ScaleType[s.RatingQuestion]):
+    name = "rating"
+    numeric = True
+
+    def make_fields(self, q: s.RatingQuestion, defn: s.FormDefinition) -> dict[str, UnboundField]:
+        choices = self.point_choices(defn.scales[q.scale])
+        if q.allow_na:
+            choices.append((NA_VALUE, gettext(NA_LABEL)))
+        return {q.key: RadioField(q.label.th, choices=select_choices(choices), validate_choice=False)}
+
     def read(self, q: s.RatingQuestion, data: dict[str, Any], defn: s.FormDefinition) -> ReadResult:
         raw = data.get(q.key)
         if q.allow_na and raw == NA_VALUE:
@@ -73,7 +78,7 @@ class RatingType(QuestionType):
             return ReadResult(errors=[error])
         return ReadResult(Answer.of(point) if point is not None else BLANK)
 
-    def form_data(self, q: s.Question, answer: Answer | None) -> dict[str, Any]:
+    def form_data(self, q: s.RatingQuestion, answer: Answer | None) -> dict[str, Any]:
         if answer is None:
             return {q.key: None}
         return {q.key: NA_VALUE if answer.state == AnswerState.NA else str(answer.value)}
@@ -92,21 +97,25 @@ class RatingType(QuestionType):
             (pick(scale.labels[p].th, scale.labels[p].en) if p in scale.labels else str(p), int((points == p).sum()))
             for p in reversed(scale.points())
         ]
-        rows, explicit = share_rows(counted, stats["n"], 0, nas, False, q.allow_na or nas > 0)
+        rows, explicit = share_rows(counted, stats["n"], 0, nas, False, bool(q.allow_na) or nas > 0)
         count = gettext("จำนวน")
         columns = [
             gettext("ระดับ"),
             count,
             *share_columns(N_("ร้อยละของผู้ให้คะแนน (n={n})"), stats["n"], stats["n"] + nas, explicit),
         ]
-        note = (gettext("n={n} · ค่าเฉลี่ย {mean} · S.D. {sd} · ระดับ{level} · ร้อยละที่ระดับมากขึ้นไป {high}",
-                        n=f"{stats['n']:,}", mean=figure_text(stats["mean"]), sd=figure_text(stats["sd"]),
-                        level=gettext(stats["level"]), high=figure_text(stats["pct_high"]))
-                + (gettext(" · N/A {n} (ไม่นำมาคิดค่าเฉลี่ย)", n=f"{nas:,}") if explicit else ""))  # fmt: skip
+        note = gettext(
+            "n={n} · ค่าเฉลี่ย {mean} · S.D. {sd} · ระดับ{level} · ร้อยละที่ระดับมากขึ้นไป {high}",
+            n=f"{stats['n']:,}",
+            mean=figure_text(stats["mean"]),
+            sd=figure_text(stats["sd"]),
+            level=gettext(stats["level"]),
+            high=figure_text(stats["pct_high"]),
+        ) + (gettext(" · N/A {n} (ไม่นำมาคิดค่าเฉลี่ย)", n=f"{nas:,}") if explicit else "")
         chart = Chart([r[0] for r in rows], [(count, [r[1] for r in rows])])
         return QuestionResult(q, Table(columns, rows, note), chart, stats)
 
-    def headline_columns(self, q: s.Question) -> list[str]:
+    def headline_columns(self, q: s.RatingQuestion) -> list[str]:
         return [N_("ค่าเฉลี่ย"), "S.D.", N_("ระดับ")]
 
     def headline(self, data: AnswerData, q: s.RatingQuestion, group: pd.DataFrame) -> list[Any]:
@@ -114,12 +123,12 @@ class RatingType(QuestionType):
         stats = rating_stats(points, data.defn.scales[q.scale], bands_of(data.defn))
         return [stats["n"], stats["mean"], stats["sd"], gettext(stats["level"]) if stats["n"] else None]
 
-    def cell(self, q: s.Question, part: str | None, codes: bool) -> Callable[[Any], Any]:
+    def cell(self, q: s.RatingQuestion, part: str | None, codes: bool) -> Callable[[Any], Any]:
         return lambda v: number_cell(v, True)
 
 
 @register
-class PairedRatingType(RatingType):
+class PairedRatingType(ScaleType[s.PairedRating]):
     name = "paired_rating"
     numeric = False  # the value is a pair of points, not one number
 
@@ -190,7 +199,7 @@ class PairedRatingType(RatingType):
         """A column per rating (e.g. current state, importance)."""
         return [(f"{q.key}__{r.key}" if codes else f"{title} ({r.label.th})", r.key) for r in q.ratings]
 
-    def cell(self, q: s.Question, part: str | None, codes: bool) -> Callable[[Any], Any]:
+    def cell(self, q: s.PairedRating, part: str | None, codes: bool) -> Callable[[Any], Any]:
         return lambda v: number_cell(v.get(part), True) if isinstance(v, dict) else None
 
 
@@ -241,5 +250,5 @@ def paired_means(frame: pd.DataFrame, q: s.PairedRating) -> dict[str, Fraction |
     """Exact means of each rating and the GAP of one item (never rounded here: a dimension averages them)."""
     first, second = gap_keys(q)
     means = {r.key: mean(exact_values(frame[r.key].to_numpy())) for r in q.ratings}
-    both = means[first] is not None and means[second] is not None
-    return means | {"gap": means[first] - means[second] if both else None}  # type: ignore[operator]
+    minuend, subtrahend = means[first], means[second]
+    return means | {"gap": minuend - subtrahend if minuend is not None and subtrahend is not None else None}

@@ -88,7 +88,7 @@ def unit_scope(q: s.UnitChoice, unit: OrgUnit | None) -> UnitScope:
         u.id: u
         for u in db.session.execute(select(OrgUnit.id, OrgUnit.kind, OrgUnit.path).where(OrgUnit.id.in_(unit.path_ids)))
     }
-    agency_id = certifying_agency(unit, ancestors)  # type: ignore[arg-type]
+    agency_id = certifying_agency(unit, ancestors)
     return UnitScope(kinds, ancestors[agency_id].path if agency_id in ancestors else unit.path)
 
 
@@ -240,7 +240,9 @@ class UnitChoiceType(QuestionType[s.UnitChoice]):
         if rest:
             counted.append((gettext(OTHER_UNITS, n=f"{len(rest):,}"), int(sum(n for _, n in rest))))
         n_value, n_all = len(values), len(values) + nones + nas
-        rows, explicit = share_rows(counted, n_value, nones, nas, q.allow_none or nones > 0, bool(q.allow_na) or nas > 0)
+        rows, explicit = share_rows(
+            counted, n_value, nones, nas, q.allow_none or nones > 0, bool(q.allow_na) or nas > 0
+        )
         count = gettext("จำนวน")
         columns = [
             gettext("หน่วยงาน"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, send_file, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from survey_app.core.i18n import gettext
@@ -20,7 +21,7 @@ PREVIEWABLE = ("pdf", "png", "jpg")
 
 @bp.route("/uploads/<int:upload_id>")
 @login_required
-def download(upload_id: int):  # type: ignore[no-untyped-def]
+def download(upload_id: int) -> ResponseReturnValue:
     """Send the file as an attachment under its original name, with the type found from its bytes."""
     upload = queries.get_upload_or_404(current_user, upload_id)
     try:
@@ -41,7 +42,7 @@ def download(upload_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/uploads/<int:upload_id>/preview")
 @login_required
-def preview_upload(upload_id: int):  # type: ignore[no-untyped-def]
+def preview_upload(upload_id: int) -> ResponseReturnValue:
     """PDFs and images shown in the browser for review, sandboxed; other kinds only download."""
     upload = queries.get_upload_or_404(current_user, upload_id)
     if upload.kind not in PREVIEWABLE:
@@ -60,7 +61,7 @@ def preview_upload(upload_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/uploads/<int:upload_id>/remove", methods=["POST"])
 @login_required
-def remove(upload_id: int):  # type: ignore[no-untyped-def]
+def remove(upload_id: int) -> ResponseReturnValue:
     """Take a file out of a draft answer (the respondent's own unit only)."""
     upload = queries.get_upload_or_404(current_user, upload_id)
     response = upload.response

@@ -18,8 +18,11 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from markupsafe import Markup
+from werkzeug.datastructures import FileStorage
 
 from survey_app.accounts.models import OrgUnit
 from survey_app.core import ratelimit
@@ -30,11 +33,14 @@ from survey_app.core.thai import now_bangkok
 from survey_app.core.transactions import commit_now
 from survey_app.core.web import public_url
 from survey_app.extensions import db
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.answers import Answers
 from survey_app.forms_engine.builder import form_data, page_helpers
 from survey_app.responses import queries
 from survey_app.responses.blueprint import bp
 from survey_app.responses.filetypes import safe_filename
 from survey_app.responses.forms import ActionForm
+from survey_app.responses.models import PersonCode
 from survey_app.responses.pages import split_pending_files
 from survey_app.responses.person import (
     NAME_MAX_LENGTH,
@@ -78,13 +84,15 @@ def _answered_cookie(round_id: int) -> str:
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-def person_survey(token: str):  # type: ignore[no-untyped-def]
+def person_survey(token: str) -> ResponseReturnValue:
     ru = round_queries.round_unit_by_token(token)
     if ru is None or not ru.round.per_person:
         abort(404)
     rnd, now = ru.round, now_bangkok()
     phase = rnd.phase(now)
-    closed = phase == RoundPhase.CLOSED and (rnd.late_policy == LatePolicy.REFUSE or now > ru.deadline())
+    closed = rnd.archived or (
+        phase == RoundPhase.CLOSED and (rnd.late_policy == LatePolicy.REFUSE or now > ru.deadline())
+    )
     if phase == RoundPhase.UPCOMING or closed:
         return render_template("responses/person_closed.html", ru=ru, phase=phase), 410 if closed else 200
     device = _device_id()  # a first visit gets its cookie here
@@ -97,7 +105,7 @@ def person_survey(token: str):  # type: ignore[no-untyped-def]
     return _receive(ru, token, now, device, again if answered else "")
 
 
-def _show(ru: RoundUnit, token: str):  # type: ignore[no-untyped-def]
+def _show(ru: RoundUnit, token: str) -> ResponseReturnValue:
     """The empty form; or, once this browser has answered, the page that asks whether another person answers."""
     rnd = ru.round
     answered = request.cookies.get(_answered_cookie(rnd.id))
@@ -109,7 +117,7 @@ def _show(ru: RoundUnit, token: str):  # type: ignore[no-untyped-def]
     return _render(ru, defn, form, {}, {}, ru.org_unit.kind.value, again)
 
 
-def _receive(ru: RoundUnit, token: str, now: datetime, device: str, again: str):  # type: ignore[no-untyped-def]
+def _receive(ru: RoundUnit, token: str, now: datetime, device: str, again: str) -> ResponseReturnValue:
     """Check, limit and store one posted answer; the rate counts are committed even when it is refused."""
     rnd = ru.round
     defn, kind = rnd.form_version.parsed, ru.org_unit.kind.value
@@ -147,7 +155,9 @@ def _receive(ru: RoundUnit, token: str, now: datetime, device: str, again: str):
     return response
 
 
-def _check_files_anyway(ru: RoundUnit, defn, pending, errors: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+def _check_files_anyway(
+    ru: RoundUnit, defn: s.FormDefinition, pending: dict[str, list[FileStorage]], errors: dict[str, list[str]]
+) -> None:
     """An answer that cannot be sent: its files are still checked (a refused type is named at once), then
     nothing is kept; a file that passed is named beside its field, to be chosen again."""
     stored = check_person_files(ru, defn, pending) if pending else None
@@ -157,7 +167,9 @@ def _check_files_anyway(ru: RoundUnit, defn, pending, errors: dict[str, list[str
     _ask_again(pending, stored.errors if stored else {}, errors)
 
 
-def _ask_again(pending, refused: dict[str, list[str]], errors: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+def _ask_again(
+    pending: dict[str, list[FileStorage]], refused: dict[str, list[str]], errors: dict[str, list[str]]
+) -> None:
     """Beside each file that passed but was not sent: its own name (never a link), to be chosen again."""
     for key, files in pending.items():
         if key not in refused:
@@ -190,7 +202,7 @@ def _device_id() -> str:
     The id is random and never linked to anything personal; only its per-round hash is stored."""
     current = request.cookies.get(DEVICE_COOKIE)
     if valid_device_id(current):
-        return current  # type: ignore[return-value]
+        return current
     fresh = new_device_id()
 
     @after_this_request
@@ -206,7 +218,7 @@ def _cookie_flags() -> dict[str, Any]:
     return {"httponly": True, "samesite": "Lax", "secure": bool(current_app.config.get("SESSION_COOKIE_SECURE"))}
 
 
-def _code(ru, identity: Identity):  # type: ignore[no-untyped-def]
+def _code(ru: RoundUnit, identity: Identity) -> tuple[PersonCode | None, str | None]:
     if not identity.uses_codes:
         return None, None
     typed = (request.form.get("respondent_code") or "").strip()
@@ -216,28 +228,45 @@ def _code(ru, identity: Identity):  # type: ignore[no-untyped-def]
     return (row, None) if row else (None, gettext("รหัสนี้ไม่ถูกต้องหรือถูกใช้ไปแล้ว"))
 
 
-def _render(ru, defn, form, answers, errors, kind, again=""):  # type: ignore[no-untyped-def]
+def _render(
+    ru: RoundUnit,
+    defn: s.FormDefinition,
+    form: FlaskForm,
+    answers: Answers,
+    errors: dict[str, list[str]],
+    kind: str,
+    again: str = "",
+) -> str:
     """The one-page form; files are only ever named, never linked (files_url=None), to an anonymous visitor."""
     return render_template(
         "responses/person_form.html",
-        ru=ru, defn=defn, form=form, answers=answers, errors=errors, files_url=None, again=again,
-        identity=round_identity(ru.round), name_max=NAME_MAX_LENGTH, name_readers=name_readers(defn),
-        typed_code=request.form.get("respondent_code", ""), typed_name=request.form.get("respondent_name", ""),
+        ru=ru,
+        defn=defn,
+        form=form,
+        answers=answers,
+        errors=errors,
+        files_url=None,
+        again=again,
+        identity=round_identity(ru.round),
+        name_max=NAME_MAX_LENGTH,
+        name_readers=name_readers(defn),
+        typed_code=request.form.get("respondent_code", ""),
+        typed_name=request.form.get("respondent_name", ""),
         **page_helpers(answers, kind),
-    )  # fmt: skip
+    )
 
 
 NAME_READERS = {"province": N_("สำนักงานศึกษาธิการจังหวัด"), "agency": N_("หน่วยงานต้นสังกัดของผู้ตอบ")}
 
 
-def name_readers(defn) -> str:  # type: ignore[no-untyped-def]
+def name_readers(defn: s.FormDefinition) -> str:
     """Who will see the names of a form that collects them, as the respondent reads it ("A, B")."""
     readers = [gettext(NAME_READERS[r]) for r in defn.names_visible_to()] if defn.collects_names else []
     return ", ".join(readers)
 
 
 @bp.route("/s/<token>/thanks")
-def person_thanks(token: str):  # type: ignore[no-untyped-def]
+def person_thanks(token: str) -> ResponseReturnValue:
     ru = round_queries.round_unit_by_token(token)
     if ru is None:
         abort(404)
@@ -247,7 +276,7 @@ def person_thanks(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/rounds/<int:round_id>/share", methods=["GET", "POST"])
 @login_required
-def share(round_id: int):  # type: ignore[no-untyped-def]
+def share(round_id: int) -> ResponseReturnValue:
     """A unit's link and QR code for its staff; one-time codes when the round asks for them. The unit's own
     users see their unit; an agency or the province passes `unit` for any unit in its scope."""
     unit_id = request.args.get("unit", type=int) or current_user.org_unit_id
@@ -259,10 +288,17 @@ def share(round_id: int):  # type: ignore[no-untyped-def]
     link = survey_link(ru)
     codes = queries.person_codes(ru.id)
     return render_template(
-        "responses/share.html", ru=ru, link=link, qr=survey_qr(link, ru.org_unit.name_th), form=form, codes=codes,
-        answered=queries.person_response_count(round_id, ru.org_unit_id), unit_arg=_unit_arg(ru),
-        print_mode=request.args.get("print") == "1", base=current_app.config.get("PUBLIC_BASE_URL"),
-    )  # fmt: skip
+        "responses/share.html",
+        ru=ru,
+        link=link,
+        qr=survey_qr(link, ru.org_unit.name_th),
+        form=form,
+        codes=codes,
+        answered=queries.person_response_count(round_id, ru.org_unit_id),
+        unit_arg=_unit_arg(ru),
+        print_mode=request.args.get("print") == "1",
+        base=current_app.config.get("PUBLIC_BASE_URL"),
+    )
 
 
 def survey_link(ru: RoundUnit) -> str:
@@ -291,7 +327,7 @@ def _unit_arg(ru: RoundUnit) -> int | None:
 
 @bp.route("/rounds/<int:round_id>/share/<int:unit_id>/poster")
 @login_required
-def share_poster(round_id: int, unit_id: int):  # type: ignore[no-untyped-def]
+def share_poster(round_id: int, unit_id: int) -> ResponseReturnValue:
     """One unit's poster to pin up: a large QR code, the survey's and the unit's names, no live counts."""
     ru = _person_round_unit_or_404(round_id, unit_id)
     link = survey_link(ru)
@@ -302,18 +338,22 @@ def share_poster(round_id: int, unit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/rounds/<int:round_id>/share/units")
 @login_required
-def share_units(round_id: int):  # type: ignore[no-untyped-def]
+def share_units(round_id: int) -> ResponseReturnValue:
     """An agency's or the province's list of its units' links, posters and share pages."""
     rnd, units = _units_to_share(round_id)
     return render_template(
-        "responses/share_units.html", rnd=rnd, units=units, agencies=share_agencies(units),
-        agency=request.args.get("agency", type=int), links={ru.id: survey_link(ru) for ru in units},
-    )  # fmt: skip
+        "responses/share_units.html",
+        rnd=rnd,
+        units=units,
+        agencies=share_agencies(units),
+        agency=request.args.get("agency", type=int),
+        links={ru.id: survey_link(ru) for ru in units},
+    )
 
 
 @bp.route("/rounds/<int:round_id>/share/sheet")
 @login_required
-def share_sheet(round_id: int):  # type: ignore[no-untyped-def]
+def share_sheet(round_id: int) -> ResponseReturnValue:
     """A print sheet of every unit's QR code (several to an A4 page), to hand out at a meeting."""
     rnd, units = _units_to_share(round_id)
     links = [(ru, survey_link(ru)) for ru in units]

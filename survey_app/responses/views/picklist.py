@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from flask import abort, g, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from survey_app.accounts.models import OrgUnit
@@ -56,7 +57,7 @@ def _link_unit(token: str) -> OrgUnit | None:
 
 @bp.route("/responses/<int:response_id>/units/<key>")
 @login_required
-def response_units(response_id: int, key: str):  # type: ignore[no-untyped-def]
+def response_units(response_id: int, key: str) -> ResponseReturnValue:
     """Units matching ?q= for a unit_choice question of a response the user answers."""
     response = queries.get_response_or_404(current_user, response_id)
     if not answers_for(current_user, response.org_unit_id):
@@ -65,7 +66,7 @@ def response_units(response_id: int, key: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/s/<token>/units/<key>")
-def link_units(token: str, key: str):  # type: ignore[no-untyped-def]
+def link_units(token: str, key: str) -> ResponseReturnValue:
     """The same for the holder of a round's public person link (scoped to the link's unit)."""
     ru = round_queries.round_unit_by_token(token)
     if ru is None or not ru.round.per_person:

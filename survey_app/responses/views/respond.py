@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from survey_app.core.i18n import gettext
@@ -10,6 +11,8 @@ from survey_app.core.permissions import answers_for, may_edit, require_answers_f
 from survey_app.core.thai import display_date, now_bangkok
 from survey_app.extensions import db
 from survey_app.forms_engine import repeats
+from survey_app.forms_engine import schema as s
+from survey_app.forms_engine.answers import Answer, Answers, section_to_open
 from survey_app.forms_engine.builder import completeness, merge, question_title, read_section, section_of
 from survey_app.forms_engine.types import question_type
 from survey_app.responses import operations, queries
@@ -28,11 +31,12 @@ from survey_app.responses.pages import (
 )
 from survey_app.responses.saving import SaveAttempt, save_section
 from survey_app.rounds import queries as round_queries
+from survey_app.rounds.models import RoundUnit
 
 
 @bp.route("/rounds/<int:round_id>/respond")
 @login_required
-def round_entry(round_id: int):  # type: ignore[no-untyped-def]
+def round_entry(round_id: int) -> ResponseReturnValue:
     ru = round_queries.get_round_unit_or_404(current_user, round_id, current_user.org_unit_id)
     if ru.round.per_person:
         return redirect(url_for("responses.share", round_id=round_id))
@@ -44,7 +48,7 @@ def round_entry(round_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/rounds/<int:round_id>/respond/start", methods=["POST"])
 @login_required
-def start(round_id: int):  # type: ignore[no-untyped-def]
+def start(round_id: int) -> ResponseReturnValue:
     ru = round_queries.get_round_unit_or_404(current_user, round_id, current_user.org_unit_id)
     if not answers_for(current_user, ru.org_unit_id) or ru.round.per_person or not ActionForm().validate_on_submit():
         abort(403)
@@ -54,7 +58,7 @@ def start(round_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/responses/<int:response_id>/s/<int:index>", methods=["GET", "POST"])
 @login_required
-def section(response_id: int, index: int):  # type: ignore[no-untyped-def]
+def section(response_id: int, index: int) -> ResponseReturnValue:
     response = queries.get_response_or_404(current_user, response_id)
     defn = response.round.form_version.parsed
     if not 0 <= index < len(defn.sections):
@@ -76,7 +80,7 @@ def section(response_id: int, index: int):  # type: ignore[no-untyped-def]
         if attempt.row is not None:  # an add/remove row button: back to the group, at the new row
             anchor = f"row-{attempt.row.group}-{attempt.row.row}" if attempt.row.row else f"q-{attempt.row.group}"
             return redirect(url_for("responses.section", response_id=response_id, index=index, _anchor=anchor))
-        return _after_save(response_id, index, len(defn.sections))
+        return _after_save(response, index)
     answers = merge(response.answer_map(), attempt.read) if attempt.read else response.answer_map()
     form = attempt.form
     if attempt.row is not None and attempt.conflict is None:  # the rows changed: what was typed stays bound
@@ -102,7 +106,7 @@ def _resume_url(response: Response) -> str:
     return url_for("responses.section", response_id=response.id, index=0)
 
 
-def _too_late(response: Response, index: int, attempt: SaveAttempt):  # type: ignore[no-untyped-def]
+def _too_late(response: Response, index: int, attempt: SaveAttempt) -> ResponseReturnValue:
     """A save that arrives after the response was submitted, certified or accepted (another tab, another
     person): nothing is written; say what happened, by whom and when, and keep what was typed in view."""
     story = status_story(response)
@@ -118,7 +122,7 @@ def _too_late(response: Response, index: int, attempt: SaveAttempt):  # type: ig
     return render_template("responses/section.html", locked=message, typed=typed, **context), 409
 
 
-def _typed_unsaved(defn, stored, answers) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _typed_unsaved(defn: s.FormDefinition, stored: Answers, answers: dict[str, Answer]) -> list[tuple[str, str]]:
     """(question, what was typed) for the posted answers that differ from the stored ones (files and a
     group's row list left out); a row field is named with its group and row."""
     typed = []
@@ -129,18 +133,23 @@ def _typed_unsaved(defn, stored, answers) -> list[tuple[str, str]]:  # type: ign
     return typed
 
 
-def _after_save(response_id: int, index: int, sections: int):  # type: ignore[no-untyped-def]
-    """Where a successful save goes. Uses nothing of the committed response (it would be read again)."""
+def _after_save(response: Response, index: int) -> ResponseReturnValue:
+    """Where a successful save goes: the submit page, the section asked for ("next"/"previous" step over
+    sections this unit is not shown, given the answers just saved), or this section again."""
+    response_id = response.id
     target = request.form.get("go", type=int)
     if request.form.get("action") == "submit":
         return redirect(url_for("responses.review_submit", response_id=response_id))
-    if target is not None and 0 <= target < sections:
+    defn = response.round.form_version.parsed
+    if target is not None and 0 <= target < len(defn.sections):
+        kind = response.org_unit.kind.value
+        target = section_to_open(defn, response.answer_map(), kind, target, index)
         return redirect(url_for("responses.section", response_id=response_id, index=target))
     flash(gettext("บันทึกแล้ว เมื่อ {when}", when=display_date(now_bangkok(), with_time=True)), "success")
     return redirect(url_for("responses.section", response_id=response_id, index=index))
 
 
-def _autosave_reply(response: Response, attempt: SaveAttempt):  # type: ignore[no-untyped-def]
+def _autosave_reply(response: Response, attempt: SaveAttempt) -> ResponseReturnValue:
     """JSON for form.js: saved or not, the new version, and the messages to show beside each field."""
     if attempt.conflict is not None:
         changes = [{"question": c.question_key, "actor": c.actor} for c in attempt.conflict.changes]
@@ -162,7 +171,7 @@ def _autosave_reply(response: Response, attempt: SaveAttempt):  # type: ignore[n
 
 @bp.route("/responses/<int:response_id>/submit", methods=["GET", "POST"])
 @login_required
-def review_submit(response_id: int):  # type: ignore[no-untyped-def]
+def review_submit(response_id: int) -> ResponseReturnValue:
     """Check everything, then submit once; a repeated POST says 'already submitted'."""
     response = queries.get_response_or_404(current_user, response_id)
     require_answers_for(current_user, response.org_unit_id)
@@ -175,14 +184,22 @@ def review_submit(response_id: int):  # type: ignore[no-untyped-def]
     check = completeness(defn, answers, response.org_unit.kind.value, final=response.round.final)
     comments = review_comments(response)
     return render_template(
-        "responses/submit.html", response=response, ru=ru, check=check, form=form, now=now_bangkok(),
-        section_of=lambda key: section_of(defn, key), questions=defn.question_map(), title=question_title,
+        "responses/submit.html",
+        response=response,
+        ru=ru,
+        check=check,
+        form=form,
+        now=now_bangkok(),
+        section_of=lambda key: section_of(defn, key),
+        questions=defn.question_map(),
+        title=question_title,
         key_title=lambda key: key_title(defn, key, answers),
-        comments=comment_entries(defn, comments), general_comments=comments.get(None, []),
-    )  # fmt: skip
+        comments=comment_entries(defn, comments),
+        general_comments=comments.get(None, []),
+    )
 
 
-def _submit(response: Response, ru):  # type: ignore[no-untyped-def]
+def _submit(response: Response, ru: RoundUnit) -> ResponseReturnValue:
     response_id = response.id  # the committed response is not read again for the redirect
     try:
         outcome = operations.submit(response, ru, current_user.id, now_bangkok())
@@ -205,7 +222,7 @@ def _submit(response: Response, ru):  # type: ignore[no-untyped-def]
 
 @bp.route("/responses/<int:response_id>")
 @login_required
-def view(response_id: int):  # type: ignore[no-untyped-def]
+def view(response_id: int) -> ResponseReturnValue:
     """Read-only: the answers laid out like the form, with status and history."""
     response = queries.get_response_or_404(current_user, response_id)
     defn = response.round.form_version.parsed
@@ -221,7 +238,7 @@ def view(response_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _first_section(response: Response, defn, kind: str) -> int:  # type: ignore[no-untyped-def]
+def _first_section(response: Response, defn: s.FormDefinition, kind: str) -> int:
     """Where "แก้ไขคำตอบ" opens: the first commented section of a returned response, else the first asked."""
     entries = comment_entries(defn, review_comments(response)) if response.status.editable else []
     return entries[0].section if entries else (applicable_sections(defn, kind) or [0])[0]

@@ -1,5 +1,5 @@
 // The expression language of form definitions in the browser: evaluates the AST that the server's parser
-// (survey_app/forms_engine/expressions.py) produced, with the same rules: missing, "none" and N/A are null;
+// (survey_app/forms_engine/expression_parser.py) produced, with the same rules: missing, "none" and N/A are null;
 // arithmetic with null is null, comparisons with null are false, aggregates skip nulls, division by zero is
 // null, round() is half-up. Numbers are floats here, compared with a small tolerance; the figure the server
 // computes (exactly) at the next save is the one that is stored. Used by form.js for live calculations,
@@ -73,6 +73,7 @@
     switch (op) {
       case "num": return Number(node[1]);
       case "str": return node[1];
+      case "null": return null;
       case "name": return scope.value(node[1]);
       case "self": return scope.value(".");
       case "neg": var x = ev(node[1], scope); return isNumber(x) ? -x : null;
@@ -136,7 +137,7 @@
     out = out || [];
     if (!Array.isArray(node)) { return out; }
     if (node[0] === "name" || node[0] === "col") { if (out.indexOf(node[1]) < 0) { out.push(node[1]); } return out; }
-    if (node[0] === "num" || node[0] === "str") { return out; }
+    if (node[0] === "num" || node[0] === "str" || node[0] === "null") { return out; }
     node.slice(node[0] === "call" ? 2 : 1).forEach(function (child) { references(child, out); });
     return out;
   }

@@ -329,6 +329,8 @@
       return d ? d.toISOString().slice(0, 10) : null;
     }
     if (el.type === "checkbox" || el.multiple) { return vals; }
+    var box = document.getElementById("q-" + key);
+    if (box && box.classList.contains("q-rating")) { return Number(vals[0]); }  // a point on the scale is a number
     return vals[0];
   }
   function rowIds(group) {

@@ -1,4 +1,5 @@
-"""A demo Phetchabun directory: the real agency structure and districts, with ~700 schools marked as demo.
+"""The demo Phetchabun directory and its accounts: the real agency structure and districts, with ~700 schools
+marked as demo, and loading both (`load_demo_directory`).
 
 Agency names follow the province's real structure (domain.md); every school name is generated and carries
 "(สาธิต)" so nobody mistakes it for real data. The output is rows in the import format, so the demo goes
@@ -8,6 +9,14 @@ through exactly the same checks as a real directory file.
 from __future__ import annotations
 
 import random
+
+from sqlalchemy import select
+
+from survey_app.accounts import operations
+from survey_app.accounts.cli import import_rows
+from survey_app.accounts.models import OrgUnit, User
+from survey_app.core.scope import Role
+from survey_app.extensions import db
 
 DISTRICTS = {
     "6701": "เมืองเพชรบูรณ์", "6702": "ชนแดน", "6703": "หล่มสัก", "6704": "หล่มเก่า",
@@ -194,3 +203,22 @@ RESPONDENT_LOGINS = frozenset(code for _user, code, role, _label in DEMO_ACCOUNT
 SET_READY = "67020000"  # every unit certified, set not yet: esa2-cert uploads the letter and certifies it
 SET_CERTIFIED = "67400000"  # certified with a letter by sec40-cert: the province accepts or returns it
 SET_ACCEPTED = "67030000"  # certified by esa3-cert and accepted by the province
+
+
+def load_demo_directory() -> tuple[operations.ImportSummary, int]:
+    """The demo Phetchabun directory and demo accounts (safe to run again)."""
+    summary = import_rows(demo_rows(), source="demo")
+    return summary, _demo_accounts()
+
+
+def _demo_accounts() -> int:
+    """The demo logins that do not exist yet (a unit missing from the directory is skipped); how many were made."""
+    created = 0
+    for username, code, role, _label in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User.id).where(User.username == username)):
+            continue
+        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+        if unit is not None:
+            operations.create_user(username, DEMO_PASSWORD, Role(role), unit, must_change_password=False)
+            created += 1
+    return created

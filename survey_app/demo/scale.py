@@ -52,10 +52,16 @@ def replicate_province(factor: int, say: Callable[[str], None] = lambda _m: None
 
 def _copy_row(unit: OrgUnit, k: int, parent_id: int | None) -> dict[str, Any]:
     return {
-        "code": f"{unit.code}{MARK}{k}", "parent_id": parent_id, "kind": unit.kind, "name_th": f"{unit.name_th} ชุด {k}",
-        "name_en": f"{unit.name_en} set {k}" if unit.name_en else None, "district_code": unit.district_code,
-        "alt_codes": {}, "path": "", "active": unit.active,
-    }  # fmt: skip
+        "code": f"{unit.code}{MARK}{k}",
+        "parent_id": parent_id,
+        "kind": unit.kind,
+        "name_th": f"{unit.name_th} ชุด {k}",
+        "name_en": f"{unit.name_en} set {k}" if unit.name_en else None,
+        "district_code": unit.district_code,
+        "alt_codes": {},
+        "path": "",
+        "active": unit.active,
+    }
 
 
 def _expect_copies(copies: dict[int, list[int]]) -> None:

@@ -11,17 +11,17 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from survey_app.accounts import demo
-from survey_app.accounts.cli import load_demo_directory
 from survey_app.accounts.models import OrgUnit
 from survey_app.core.thai import thai_date
 from survey_app.core.transactions import command_transaction
+from survey_app.demo import directory as demo
+from survey_app.demo.directory import load_demo_directory
+from survey_app.demo.scale import current_factor, replicate_province
+from survey_app.demo.synthetic import Generated, SetStage, fill_new_units, fill_rounds
 from survey_app.extensions import db
 from survey_app.forms_engine.cli import publish_all_for_demo
 from survey_app.rounds.cli import open_demo_rounds
 from survey_app.rounds.models import Round
-from survey_app.scale import current_factor, replicate_province
-from survey_app.synthetic import Generated, SetStage, fill_new_units, fill_rounds
 
 STORY = {demo.SET_READY: SetStage.READY, demo.SET_CERTIFIED: SetStage.CERTIFIED, demo.SET_ACCEPTED: SetStage.ACCEPTED}
 

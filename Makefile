@@ -40,8 +40,9 @@ format: setup
 e2e-browser:
 	@sh tests/e2e/ensure_chromium.sh
 
+# Two workers: each has its own SQLite file and browser; the PostgreSQL run below stays serial (one database).
 test-sqlite: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2
 
 # Runs the suite again on PostgreSQL when TEST_DATABASE_URL points at a reachable server.
 test-postgres: setup

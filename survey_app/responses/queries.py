@@ -9,7 +9,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, func, select
 
 from survey_app.accounts.models import OrgUnit, User
-from survey_app.core.audit import REFUSED, AuditEvent
+from survey_app.core.audit import ACTION_LABELS, REFUSED, AuditEvent
 from survey_app.core.i18n import N_
 from survey_app.core.permissions import RESPONDENTS
 from survey_app.core.scope import ScopedUser, ensure_in_scope
@@ -72,18 +72,9 @@ def person_codes(round_unit_id: int) -> list[PersonCode]:
     return list(db.session.scalars(stmt))
 
 
-# What each recorded action on a response means to its readers, in one place (the audit rows keep the codes).
-HISTORY_LABELS = {
-    "response.create": N_("เริ่มตอบแบบสอบถาม"),
-    "response.save": N_("บันทึกร่าง"),
-    "response.submit": N_("ส่งแบบสอบถาม"),
-    "response.resubmit": N_("ส่งอีกครั้งหลังแก้ไข"),
-    "response.late": N_("ส่งหลังกำหนด"),
-    "response.return": N_("ส่งกลับให้แก้ไข"),
-    "response.certify": N_("รับรองข้อมูล"),
-    "response.accept": N_("จังหวัดรับข้อมูล"),
-    "response.reopen": N_("เปิดให้แก้ไข"),
-}
+# What each recorded action on a response means to its readers: the audit trail's own wording (core/audit.py),
+# the one place an action's Thai words live (the audit rows keep the codes).
+HISTORY_LABELS = {action: label for action, label in ACTION_LABELS.items() if action.startswith("response.")}
 COLLAPSED_ACTIONS = frozenset({"response.save"})  # a run of these by one person is one line
 
 

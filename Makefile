@@ -40,7 +40,7 @@ format: setup
 e2e-browser:
 	@sh tests/e2e/ensure_chromium.sh
 
-# Two workers: each has its own SQLite file and browser; the PostgreSQL run below stays serial (one database).
+# Two workers, each with its own SQLite file (and on PostgreSQL its own database) and browser.
 test-sqlite: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2
 
@@ -48,7 +48,7 @@ test-sqlite: setup
 test-postgres: setup
 	@if [ -n "$$TEST_DATABASE_URL" ] && $(BIN)/python -m tests.pg_reachable; then \
 		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-		SURVEY_TEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python -m pytest -q -p no:cacheprovider; \
+		SURVEY_TEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python -m pytest -q -p no:cacheprovider -n 2; \
 	else \
 		echo "== PostgreSQL not reachable (set TEST_DATABASE_URL); suite ran on SQLite only"; \
 	fi

@@ -15,5 +15,8 @@ if ! su postgres -c "$BIN/pg_ctl -D $PGROOT/data status" >/dev/null 2>&1; then
 fi
 psql_() { su postgres -c "psql -h 127.0.0.1 -p $PGPORT -U postgres -tAc \"$1\""; }
 [ "$(psql_ "select 1 from pg_roles where rolname='survey'")" = "1" ] || psql_ "create role survey login password 'survey'" >/dev/null
-[ "$(psql_ "select 1 from pg_database where datname='survey_test'")" = "1" ] || psql_ "create database survey_test owner survey" >/dev/null
+# survey_test, and one database per pytest-xdist worker (survey_test_gw0 …) so parallel runs never share one
+for db in survey_test survey_test_gw0 survey_test_gw1 survey_test_gw2 survey_test_gw3; do
+  [ "$(psql_ "select 1 from pg_database where datname='$db'")" = "1" ] || psql_ "create database $db owner survey" >/dev/null
+done
 echo "postgresql://survey:survey@127.0.0.1:$PGPORT/survey_test"

@@ -172,6 +172,10 @@ def _completeness_row(name: str, group: pd.DataFrame) -> list[Any]:
     ]
 
 
+GAP_ITEM_COLUMNS = (N_("อันดับ"), N_("ข้อ"), N_("รายการ"), N_("ด้าน"), "n", N_("สภาพที่เป็นอยู่"), N_("ความสำคัญ"), "GAP")
+GAP_DIMENSION_COLUMNS = (N_("อันดับ"), N_("ด้าน"), N_("จำนวนข้อ"), N_("สภาพที่เป็นอยู่"), N_("ความสำคัญ"), "GAP")
+
+
 def gap_ranking(data: RoundData) -> tuple[Table, Table] | None:
     """OD survey: GAP per item and per dimension, largest first (the development priorities). An item's GAP is
     mean(importance) − mean(current) over the people who rated both; a dimension's is the mean of its items'
@@ -179,54 +183,40 @@ def gap_ranking(data: RoundData) -> tuple[Table, Table] | None:
     items, dims = [], []
     for section in data.defn.sections:
         paired = [q for q in section.all_questions() if isinstance(q, s.PairedRating)]
+        if not paired:
+            continue
+        dimension = pick(section.title.th, section.title.en)
         means = []
         for q in paired:
             frame = paired_values(data.answers_of(q.key), q)
-            exact = paired_means(frame, q)
-            means.append(exact)
-            first, second = gap_keys(q)
-            items.append(
-                [
-                    q.code or q.key,
-                    pick(q.label.th, q.label.en),
-                    pick(section.title.th, section.title.en),
-                    len(frame),
-                    half_up(exact[second]),
-                    half_up(exact[first]),
-                    half_up(exact["gap"]),
-                ]
-            )
-        if paired:
-            first, second = gap_keys(paired[0])
-            dims.append(
-                [
-                    pick(section.title.th, section.title.en),
-                    len(paired),
-                    half_up(_mean_of(m[second] for m in means)),
-                    half_up(_mean_of(m[first] for m in means)),
-                    half_up(_mean_of(m["gap"] for m in means)),
-                ]
-            )
+            means.append(paired_means(frame, q))
+            items.append(_gap_item(q, dimension, len(frame), means[-1]))
+        dims.append(_gap_dimension(paired[0], dimension, means))
     if not items:
         return None
-    return (
-        Table(
-            [
-                gettext(c)
-                for c in (N_("อันดับ"), N_("ข้อ"), N_("รายการ"), N_("ด้าน"), "n", N_("สภาพที่เป็นอยู่"), N_("ความสำคัญ"), "GAP")
-            ],
-            _ranked(items, 6),
-            gettext(
-                "GAP = ค่าเฉลี่ยความสำคัญ − ค่าเฉลี่ยสภาพที่เป็นอยู่ ของผู้ที่ให้คะแนนครบทั้งสองด้าน (n) "
-                "เรียงจากมากไปน้อย (ลำดับความสำคัญของการพัฒนา) ค่าเท่ากันได้อันดับเดียวกัน"
-            ),
-        ),
-        Table(
-            [gettext(c) for c in (N_("อันดับ"), N_("ด้าน"), N_("จำนวนข้อ"), N_("สภาพที่เป็นอยู่"), N_("ความสำคัญ"), "GAP")],
-            _ranked(dims, 4),
-            gettext("ค่าเฉลี่ยของค่าเฉลี่ยรายข้อในด้าน (GAP ของด้าน = ค่าเฉลี่ยของ GAP รายข้อ)"),
-        ),
+    item_note = gettext(
+        "GAP = ค่าเฉลี่ยความสำคัญ − ค่าเฉลี่ยสภาพที่เป็นอยู่ ของผู้ที่ให้คะแนนครบทั้งสองด้าน (n) "
+        "เรียงจากมากไปน้อย (ลำดับความสำคัญของการพัฒนา) ค่าเท่ากันได้อันดับเดียวกัน"
     )
+    dimension_note = gettext("ค่าเฉลี่ยของค่าเฉลี่ยรายข้อในด้าน (GAP ของด้าน = ค่าเฉลี่ยของ GAP รายข้อ)")
+    return (
+        Table([gettext(c) for c in GAP_ITEM_COLUMNS], _ranked(items, 6), item_note),
+        Table([gettext(c) for c in GAP_DIMENSION_COLUMNS], _ranked(dims, 4), dimension_note),
+    )
+
+
+def _gap_item(q: s.PairedRating, dimension: str, n: int, exact: dict[str, Any]) -> list[Any]:
+    """One item's row: code, label, dimension, n, current, importance, GAP (each rounded once)."""
+    first, second = gap_keys(q)
+    label = pick(q.label.th, q.label.en)
+    return [q.code or q.key, label, dimension, n, half_up(exact[second]), half_up(exact[first]), half_up(exact["gap"])]
+
+
+def _gap_dimension(q: s.PairedRating, dimension: str, means: list[dict[str, Any]]) -> list[Any]:
+    """A dimension's row: the means of its items' exact means and GAPs, rounded once."""
+    first, second = gap_keys(q)
+    columns = (second, first, "gap")
+    return [dimension, len(means), *(half_up(_mean_of(m[key] for m in means)) for key in columns)]
 
 
 def _mean_of(values: Any) -> Fraction | None:

@@ -40,11 +40,7 @@ def open_round(
     period: RoundPeriod = RoundPeriod.ANNUAL,
 ) -> Round:
     """A new round pinned to this exact version, with every active unit of the chosen kinds expected."""
-    problems = load_text(version.source_text, version.source_name).lines()
-    if problems:
-        raise RoundError(gettext("แบบสอบถามฉบับนี้มีข้อผิดพลาด เปิดรอบไม่ได้: {problems}", problems="; ".join(problems[:3])))
-    if closes_at <= opens_at:
-        raise RoundError(gettext("วันปิดรับต้องอยู่หลังวันเปิดรับ"))
+    _refuse_unopenable(version, opens_at, closes_at)
     period = RoundPeriod(period)
     _refuse_duplicate(version.form_key, fiscal_year, period)
     rnd = Round(
@@ -60,12 +56,7 @@ def open_round(
     )
     db.session.add(rnd)
     db.session.flush()
-    units = db.session.scalars(select(OrgUnit).where(OrgUnit.active, OrgUnit.kind.in_(list(kinds))))
-    per_person = version.respondent == "person"
-    db.session.add_all(
-        RoundUnit(round_id=rnd.id, org_unit_id=u.id, link_token=new_link_token() if per_person else None) for u in units
-    )
-    db.session.flush()
+    _expect_units(rnd, version.respondent == "person", kinds)
     audit.record(
         "round.open",
         actor_id=actor_id,
@@ -79,6 +70,25 @@ def open_round(
         },
     )
     return rnd
+
+
+def _refuse_unopenable(version: FormVersion, opens_at: datetime, closes_at: datetime) -> None:
+    """A version the checker now refuses (checked again: the checker may have learnt since it was published), or
+    a deadline that is not after the opening, cannot open a round."""
+    problems = load_text(version.source_text, version.source_name).lines()
+    if problems:
+        raise RoundError(gettext("แบบสอบถามฉบับนี้มีข้อผิดพลาด เปิดรอบไม่ได้: {problems}", problems="; ".join(problems[:3])))
+    if closes_at <= opens_at:
+        raise RoundError(gettext("วันปิดรับต้องอยู่หลังวันเปิดรับ"))
+
+
+def _expect_units(rnd: Round, per_person: bool, kinds: Iterable[OrgKind]) -> None:
+    """Every active unit of the kinds is expected; in a person survey each gets its own public link."""
+    units = db.session.scalars(select(OrgUnit).where(OrgUnit.active, OrgUnit.kind.in_(list(kinds))))
+    db.session.add_all(
+        RoundUnit(round_id=rnd.id, org_unit_id=u.id, link_token=new_link_token() if per_person else None) for u in units
+    )
+    db.session.flush()
 
 
 def _refuse_duplicate(form_key: str, fiscal_year: int, period: RoundPeriod) -> None:
